@@ -1,0 +1,381 @@
+/// A validating, allocation-free JSON scanner over a byte buffer.
+///
+/// Records are read at hundreds of thousands per second, and Foundation's JSON
+/// parser manages a few thousand objects a second on Linux (benchmarks.md), so
+/// the record codec walks the bytes itself. The scanner validates everything it
+/// passes over (string escapes, UTF-8, number grammar, nesting) so that a line
+/// it accepts is a line `jq` accepts, but it only materialises what is asked for.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
+
+    /// Deeper nesting than this is rejected instead of recursing without bound.
+    static let maximumDepth = 128
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        self.index = 0
+    }
+
+    var isAtEnd: Bool { index >= bytes.count }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Consumes `byte` after optional whitespace, or throws.
+    mutating func expect(_ byte: UInt8, _ what: StaticString) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { throw error("expected \(what)") }
+        index += 1
+    }
+
+    /// Consumes `byte` after optional whitespace if it is next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    func error(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: index, message: message)
+    }
+
+    // MARK: Strings
+
+    /// Scans a string (the cursor may sit before whitespace and the opening quote).
+    mutating func scanString() throws(JSONSyntaxError) -> JSONStringSlice {
+        try expect(UInt8(ascii: "\""), "'\"'")
+        let start = index
+        var hasEscapes = false
+        let base = bytes.baseAddress!
+        let end = bytes.count
+        var i = index
+        while true {
+            // Fast path: plain ASCII that needs no attention.
+            while i < end {
+                let byte = base[i]
+                if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { break }
+                i += 1
+            }
+            guard i < end else { index = i; throw error("unterminated string") }
+            let byte = base[i]
+            if byte == 0x22 {
+                index = i + 1
+                return JSONStringSlice(range: start..<i, hasEscapes: hasEscapes)
+            } else if byte == 0x5C {
+                hasEscapes = true
+                index = i
+                try skipEscape()
+                i = index
+            } else if byte < 0x20 {
+                index = i
+                throw error("control character in string")
+            } else {
+                index = i
+                try skipUTF8Sequence()
+                i = index
+            }
+        }
+    }
+
+    private mutating func skipEscape() throws(JSONSyntaxError) {
+        index += 1  // the backslash
+        guard index < bytes.count else { throw error("unterminated escape") }
+        let byte = bytes[index]
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
+        case UInt8(ascii: "u"):
+            let unit = try hexQuad()
+            if (0xDC00...0xDFFF).contains(unit) { throw error("unpaired low surrogate") }
+            if (0xD800...0xDBFF).contains(unit) {
+                guard index + 1 < bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u")
+                else { throw error("unpaired high surrogate") }
+                index += 2
+                let low = try hexQuad()
+                guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired high surrogate") }
+            }
+        default:
+            index -= 1
+            throw error("invalid escape")
+        }
+    }
+
+    private mutating func hexQuad() throws(JSONSyntaxError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let digit = hexValue(bytes[index]) else { throw error("invalid \\u escape") }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (RFC 3629: no overlongs, no surrogates).
+    private mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
+        let lead = bytes[index]
+        let length: Int
+        var lowerBound: UInt8 = 0x80
+        var upperBound: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upperBound = 0x9F
+        case 0xF0: length = 4; lowerBound = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upperBound = 0x8F
+        default: throw error("invalid UTF-8")
+        }
+        guard index + length <= bytes.count else { throw error("invalid UTF-8") }
+        let second = bytes[index + 1]
+        guard second >= lowerBound, second <= upperBound else { throw error("invalid UTF-8") }
+        for offset in 2..<max(length, 2) where bytes[index + offset] & 0xC0 != 0x80 {
+            throw error("invalid UTF-8")
+        }
+        index += length
+    }
+
+    /// The UTF-8 bytes a scanned string stands for, with escapes resolved.
+    func decodeBytes(_ slice: JSONStringSlice) -> [UInt8] {
+        let raw = UnsafeBufferPointer(rebasing: bytes[slice.range])
+        guard slice.hasEscapes else { return Array(raw) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == 0x5C else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            let kind = raw[i + 1]
+            i += 2
+            switch kind {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hexQuadUnchecked(raw, at: i)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    let low = hexQuadUnchecked(raw, at: i + 2)
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                appendUTF8(scalar, to: &out)
+            default: out.append(kind)  // \" \\ \/
+            }
+        }
+        return out
+    }
+
+    func decodeString(_ slice: JSONStringSlice) -> String {
+        if !slice.hasEscapes {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[slice.range]), as: UTF8.self)
+        }
+        return String(decoding: decodeBytes(slice), as: UTF8.self)
+    }
+
+    /// Whether a scanned string equals `literal` (compared unescaped).
+    func string(_ slice: JSONStringSlice, equals literal: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        if !slice.hasEscapes {
+            return slice.range.count == expected.count
+                && memcmpEqual(bytes.baseAddress! + slice.range.lowerBound, expected.baseAddress!, expected.count)
+        }
+        return decodeBytes(slice).elementsEqual(expected)
+    }
+
+    // MARK: Numbers and literals
+
+    /// Scans a number per the JSON grammar and returns its text range.
+    mutating func scanNumber() throws(JSONSyntaxError) -> JSONNumberSlice {
+        skipWhitespace()
+        let start = index
+        var isInteger = true
+        _ = consumeByte(UInt8(ascii: "-"))
+        if consumeByte(UInt8(ascii: "0")) {
+            // a leading zero stands alone
+        } else {
+            guard skipDigits() > 0 else { throw error("invalid number") }
+        }
+        if consumeByte(UInt8(ascii: ".")) {
+            isInteger = false
+            guard skipDigits() > 0 else { throw error("invalid number") }
+        }
+        if consumeByte(UInt8(ascii: "e")) || consumeByte(UInt8(ascii: "E")) {
+            isInteger = false
+            if !consumeByte(UInt8(ascii: "+")) { _ = consumeByte(UInt8(ascii: "-")) }
+            guard skipDigits() > 0 else { throw error("invalid number") }
+        }
+        return JSONNumberSlice(range: start..<index, isInteger: isInteger)
+    }
+
+    /// The value of an integer number slice, or nil if it has a fraction or overflows.
+    func integerValue(_ number: JSONNumberSlice) -> Int64? {
+        guard number.isInteger else { return nil }
+        var i = number.range.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var value: Int64 = 0
+        while i < number.range.upperBound {
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let digit = Int64(bytes[i] - UInt8(ascii: "0"))
+            let (sum, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            value = sum
+            i += 1
+        }
+        return value
+    }
+
+    func doubleValue(_ number: JSONNumberSlice) -> Double? {
+        Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[number.range]), as: UTF8.self))
+    }
+
+    private mutating func consumeByte(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func skipDigits() -> Int {
+        let start = index
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            index += 1
+        }
+        return index - start
+    }
+
+    private mutating func literal(_ text: StaticString) throws(JSONSyntaxError) {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count,
+              memcmpEqual(bytes.baseAddress! + index, text.utf8Start, count)
+        else { throw error("invalid literal") }
+        index += count
+    }
+
+    // MARK: Any value
+
+    /// Validates and skips one value of any kind.
+    mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) {
+        guard depth < Self.maximumDepth else { throw error("nesting too deep") }
+        skipWhitespace()
+        guard let byte = peek() else { throw error("expected a value") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            _ = try scanString()
+        case UInt8(ascii: "{"):
+            index += 1
+            if consume(UInt8(ascii: "}")) { return }
+            repeat {
+                _ = try scanString()
+                try expect(UInt8(ascii: ":"), "':'")
+                try skipValue(depth: depth + 1)
+            } while consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "}"), "',' or '}'")
+        case UInt8(ascii: "["):
+            index += 1
+            if consume(UInt8(ascii: "]")) { return }
+            repeat {
+                try skipValue(depth: depth + 1)
+            } while consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "]"), "',' or ']'")
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            _ = try scanNumber()
+        default:
+            throw error("expected a value")
+        }
+    }
+
+    /// Walks the members of an object, calling `member` with each key; `member`
+    /// must consume the value. The cursor may sit before the `{`.
+    mutating func scanObject(
+        _ member: (inout JSONScanner, JSONStringSlice) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "{"), "'{'")
+        if consume(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try scanString()
+            try expect(UInt8(ascii: ":"), "':'")
+            try member(&self, key)
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"), "',' or '}'")
+    }
+}
+
+/// Where a string sits in the scanned buffer (between the quotes, escapes unresolved).
+struct JSONStringSlice: Sendable {
+    var range: Range<Int>
+    var hasEscapes: Bool
+}
+
+struct JSONNumberSlice: Sendable {
+    var range: Range<Int>
+    var isInteger: Bool
+}
+
+/// The input is not valid JSON; `offset` is the byte where the scanner stopped.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var offset: Int
+    public var message: String
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+private func hexValue(_ byte: UInt8) -> UInt32? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+    default: return nil
+    }
+}
+
+private func hexQuadUnchecked(_ raw: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt32 {
+    var value: UInt32 = 0
+    for offset in 0..<4 { value = value << 4 | hexValue(raw[index + offset])! }
+    return value
+}
+
+private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+        out.append(UInt8(scalar))
+    case 0x80..<0x800:
+        out.append(0xC0 | UInt8(scalar >> 6))
+        out.append(0x80 | UInt8(scalar & 0x3F))
+    case 0x800..<0x10000:
+        out.append(0xE0 | UInt8(scalar >> 12))
+        out.append(0x80 | UInt8(scalar >> 6 & 0x3F))
+        out.append(0x80 | UInt8(scalar & 0x3F))
+    default:
+        out.append(0xF0 | UInt8(scalar >> 18))
+        out.append(0x80 | UInt8(scalar >> 12 & 0x3F))
+        out.append(0x80 | UInt8(scalar >> 6 & 0x3F))
+        out.append(0x80 | UInt8(scalar & 0x3F))
+    }
+}
+
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    for i in 0..<count where a[i] != b[i] { return false }
+    return true
+}

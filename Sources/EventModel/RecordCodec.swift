@@ -1,0 +1,397 @@
+import Foundation
+
+/// The on-disk names of a record's fields (`recording-format.md`), in the order
+/// they are written.
+public enum RecordField: String, CaseIterable, Sendable {
+    case version = "v"
+    case seq
+    case instance
+    case receivedAt = "received_at"
+    case method
+    case path
+    case query
+    case headers
+    case body
+    case bodyBase64 = "body_b64"
+    case type
+    case eventId = "event_id"
+    case remote
+    case signature
+    case status
+    case source
+    case upstreamStatus = "upstream_status"
+    case upstreamMilliseconds = "upstream_ms"
+
+    /// Fields every record must carry (besides one of `body` / `body_b64`).
+    static let required: [RecordField] = [.version, .seq, .instance, .receivedAt, .method, .path, .query, .headers]
+
+    fileprivate var staticName: StaticString {
+        switch self {
+        case .version: "v"
+        case .seq: "seq"
+        case .instance: "instance"
+        case .receivedAt: "received_at"
+        case .method: "method"
+        case .path: "path"
+        case .query: "query"
+        case .headers: "headers"
+        case .body: "body"
+        case .bodyBase64: "body_b64"
+        case .type: "type"
+        case .eventId: "event_id"
+        case .remote: "remote"
+        case .signature: "signature"
+        case .status: "status"
+        case .source: "source"
+        case .upstreamStatus: "upstream_status"
+        case .upstreamMilliseconds: "upstream_ms"
+        }
+    }
+}
+
+/// Why a line is not a record.
+public enum RecordLineError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notJSON(JSONSyntaxError)
+    case missingField(String)
+    case wrongType(field: String, expected: String)
+    case unsupportedVersion(Int64)
+    case invalidTimestamp(field: String)
+    case invalidBase64(field: String)
+
+    public var description: String {
+        switch self {
+        case .notJSON(let error): "not valid JSON: \(error)"
+        case .missingField(let name): "missing required field '\(name)'"
+        case .wrongType(let field, let expected): "field '\(field)' is not \(expected)"
+        case .unsupportedVersion(let version): "unsupported format version \(version) (this hookreel reads v\(RecordedRequest.formatVersion))"
+        case .invalidTimestamp(let field): "field '\(field)' is not an RFC 3339 timestamp"
+        case .invalidBase64(let field): "field '\(field)' is not valid base64"
+        }
+    }
+}
+
+// MARK: - Encoding
+
+extension RecordedRequest {
+    /// Appends this record as one NDJSON line, ending in `\n`.
+    public func appendLine(to out: inout [UInt8]) {
+        var json = JSONWriter()
+        swap(&json.bytes, &out)
+        defer { swap(&json.bytes, &out) }
+        json.raw("{\"v\":")
+        json.integer(Self.formatVersion)
+        json.raw(",\"seq\":")
+        json.integer(seq)
+        json.raw(",\"instance\":")
+        json.string(instance)
+        json.raw(",\"received_at\":\"")
+        receivedAt.appendRFC3339(to: &json.bytes)
+        json.raw("\",\"method\":")
+        json.string(method)
+        json.raw(",\"path\":")
+        json.string(path)
+        json.raw(",\"query\":")
+        json.string(query)
+        json.raw(",\"headers\":{")
+        for (index, header) in headers.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(header.name)
+            json.raw(":")
+            json.string(header.value)
+        }
+        json.raw("}")
+        body.withUnsafeBufferPointer { bodyBytes in
+            if isValidUTF8(bodyBytes) {
+                json.raw(",\"body\":")
+                json.string(utf8: bodyBytes)
+            } else {
+                json.raw(",\"body_b64\":\"")
+                json.bytes.append(contentsOf: Data(bodyBytes).base64EncodedString().utf8)
+                json.raw("\"")
+            }
+        }
+        if let type { json.raw(",\"type\":"); json.string(type) }
+        if let eventId { json.raw(",\"event_id\":"); json.string(eventId) }
+        if let remote { json.raw(",\"remote\":"); json.string(remote) }
+        if let signature { json.raw(",\"signature\":"); json.string(signature.rawValue) }
+        if let status { json.raw(",\"status\":"); json.integer(status) }
+        if let source { json.raw(",\"source\":"); json.string(source.rawValue) }
+        if let upstreamStatus { json.raw(",\"upstream_status\":"); json.integer(upstreamStatus) }
+        if let upstreamMilliseconds { json.raw(",\"upstream_ms\":"); json.number(upstreamMilliseconds) }
+        json.raw("}\n")
+    }
+
+    /// This record as one NDJSON line, ending in `\n`.
+    public var line: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + 512)
+        appendLine(to: &out)
+        return out
+    }
+}
+
+/// Whether `bytes` is well-formed UTF-8 (the standard library's validator).
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    while true {
+        switch decoder.decode(&iterator) {
+        case .scalarValue: continue
+        case .emptyInput: return true
+        case .error: return false
+        }
+    }
+}
+
+// MARK: - Decoding
+
+/// A validated record line whose fields are located but not yet materialised.
+///
+/// Parsing checks the whole line (JSON syntax, required fields and their types)
+/// yet allocates nothing; callers that only filter or merge read `seq`,
+/// `receivedAt` and `type`, and only callers that need the request call `decode()`.
+public struct RecordLine: Sendable {
+    /// The line's bytes, without the trailing newline.
+    public let bytes: ArraySlice<UInt8>
+    public let seq: Int64
+    public let receivedAt: Timestamp
+    fileprivate let slices: Slices
+
+    fileprivate struct Slices: Sendable {
+        var instance = JSONStringSlice(range: 0..<0, hasEscapes: false)
+        var method = JSONStringSlice(range: 0..<0, hasEscapes: false)
+        var path = JSONStringSlice(range: 0..<0, hasEscapes: false)
+        var query = JSONStringSlice(range: 0..<0, hasEscapes: false)
+        var headers: Range<Int>?
+        var body: JSONStringSlice?
+        var bodyIsBase64 = false
+        var type: JSONStringSlice?
+        var eventId: JSONStringSlice?
+        var remote: JSONStringSlice?
+        var signature: JSONStringSlice?
+        var source: JSONStringSlice?
+        var status: Int64?
+        var upstreamStatus: Int64?
+        var upstreamMilliseconds: JSONNumberSlice?
+    }
+
+    /// Parses and validates `bytes` (one line, without its newline).
+    public init(_ bytes: ArraySlice<UInt8>) throws(RecordLineError) {
+        self.bytes = bytes
+        let result: Result<(Int64, Timestamp, Slices), RecordLineError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(RecordLineError) {
+                return .success(try Self.scan(buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        (seq, receivedAt, slices) = try result.get()
+    }
+
+    private static func scan(_ buffer: UnsafeBufferPointer<UInt8>) throws(RecordLineError) -> (Int64, Timestamp, Slices) {
+        var scanner = JSONScanner(buffer)
+        var slices = Slices()
+        var version: Int64?
+        var seq: Int64?
+        var receivedAt: Timestamp?
+        var seen = Set<RecordField>()
+        var failure: RecordLineError?
+
+        func string(_ scanner: inout JSONScanner, _ field: RecordField) throws(JSONSyntaxError) -> JSONStringSlice? {
+            guard scanner.peekAfterWhitespace() == UInt8(ascii: "\"") else {
+                failure = failure ?? .wrongType(field: field.rawValue, expected: "a string")
+                try scanner.skipValue()
+                return nil
+            }
+            return try scanner.scanString()
+        }
+        func integer(_ scanner: inout JSONScanner, _ field: RecordField) throws(JSONSyntaxError) -> Int64? {
+            guard let first = scanner.peekAfterWhitespace(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+                failure = failure ?? .wrongType(field: field.rawValue, expected: "an integer")
+                try scanner.skipValue()
+                return nil
+            }
+            let number = try scanner.scanNumber()
+            guard let value = scanner.integerValue(number) else {
+                failure = failure ?? .wrongType(field: field.rawValue, expected: "an integer")
+                return nil
+            }
+            return value
+        }
+
+        do throws(JSONSyntaxError) {
+            try scanner.scanObject { scanner, key throws(JSONSyntaxError) in
+                guard let field = RecordField.matching(key, in: scanner) else {
+                    try scanner.skipValue()
+                    return
+                }
+                seen.insert(field)
+                switch field {
+                case .version: version = try integer(&scanner, field)
+                case .seq: seq = try integer(&scanner, field)
+                case .instance: slices.instance = try string(&scanner, field) ?? slices.instance
+                case .receivedAt:
+                    if let slice = try string(&scanner, field) {
+                        receivedAt = slice.hasEscapes ? nil : Timestamp(rfc3339Bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[slice.range])))
+                        if receivedAt == nil { failure = failure ?? .invalidTimestamp(field: field.rawValue) }
+                    }
+                case .method: slices.method = try string(&scanner, field) ?? slices.method
+                case .path: slices.path = try string(&scanner, field) ?? slices.path
+                case .query: slices.query = try string(&scanner, field) ?? slices.query
+                case .headers:
+                    let start = scanner.index
+                    var allStrings = true
+                    if scanner.peekAfterWhitespace() == UInt8(ascii: "{") {
+                        try scanner.scanObject { scanner, _ throws(JSONSyntaxError) in
+                            if scanner.peekAfterWhitespace() == UInt8(ascii: "\"") {
+                                _ = try scanner.scanString()
+                            } else {
+                                allStrings = false
+                                try scanner.skipValue()
+                            }
+                        }
+                        if allStrings { slices.headers = start..<scanner.index }
+                    } else {
+                        try scanner.skipValue()
+                        allStrings = false
+                    }
+                    if !allStrings { failure = failure ?? .wrongType(field: field.rawValue, expected: "an object of strings") }
+                case .body, .bodyBase64:
+                    if let slice = try string(&scanner, field) {
+                        slices.body = slice
+                        slices.bodyIsBase64 = field == .bodyBase64
+                    }
+                case .type: slices.type = try string(&scanner, field)
+                case .eventId: slices.eventId = try string(&scanner, field)
+                case .remote: slices.remote = try string(&scanner, field)
+                case .signature: slices.signature = try string(&scanner, field)
+                case .source: slices.source = try string(&scanner, field)
+                case .status: slices.status = try integer(&scanner, field)
+                case .upstreamStatus: slices.upstreamStatus = try integer(&scanner, field)
+                case .upstreamMilliseconds:
+                    guard let first = scanner.peekAfterWhitespace(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+                        failure = failure ?? .wrongType(field: field.rawValue, expected: "a number")
+                        try scanner.skipValue()
+                        return
+                    }
+                    slices.upstreamMilliseconds = try scanner.scanNumber()
+                }
+            }
+            scanner.skipWhitespace()
+            if !scanner.isAtEnd { throw scanner.error("unexpected data after the object") }
+        } catch {
+            throw .notJSON(error)
+        }
+        if let failure { throw failure }
+        for field in RecordField.required where !seen.contains(field) {
+            throw .missingField(field.rawValue)
+        }
+        guard slices.body != nil else { throw .missingField("body") }
+        if let version, version > Int64(RecordedRequest.formatVersion) || version < 1 {
+            throw .unsupportedVersion(version)
+        }
+        guard let seq, let receivedAt else { throw .missingField("seq") }
+        return (seq, receivedAt, slices)
+    }
+
+    /// Runs `body` with a scanner over this line.
+    private func withScanner<T>(_ body: (JSONScanner) -> T) -> T {
+        bytes.withUnsafeBufferPointer { body(JSONScanner($0)) }
+    }
+
+    private func string(_ slice: JSONStringSlice?) -> String? {
+        guard let slice else { return nil }
+        return withScanner { $0.decodeString(slice) }
+    }
+
+    public var instance: String { string(slices.instance)! }
+
+    /// The record's `type`, if it has one.
+    public var type: String? { string(slices.type) }
+
+    /// Whether the record's `type` matches `pattern` (false when it has no type).
+    public func typeMatches(_ pattern: EventTypePattern) -> Bool {
+        guard let slice = slices.type else { return false }
+        return withScanner { scanner in
+            if slice.hasEscapes {
+                return scanner.decodeBytes(slice).withUnsafeBufferPointer { pattern.matches($0) }
+            }
+            return pattern.matches(UnsafeBufferPointer(rebasing: scanner.bytes[slice.range]))
+        }
+    }
+
+    /// The exact request body bytes.
+    public var body: [UInt8] {
+        let slice = slices.body!
+        return withScanner { scanner in
+            let text = scanner.decodeBytes(slice)
+            guard slices.bodyIsBase64 else { return text }
+            return Data(base64Encoded: Data(text)).map { Array($0) } ?? []
+        }
+    }
+
+    /// Materialises the whole record.
+    public func decode() throws(RecordLineError) -> RecordedRequest {
+        if slices.bodyIsBase64 {
+            let text = withScanner { $0.decodeBytes(slices.body!) }
+            guard Data(base64Encoded: Data(text)) != nil else { throw .invalidBase64(field: RecordField.bodyBase64.rawValue) }
+        }
+        return withScanner { scanner in
+            var headers: [HeaderField] = []
+            if let range = slices.headers {
+                var headerScanner = scanner
+                headerScanner.index = range.lowerBound
+                // Already validated as an object of strings; this cannot fail.
+                try? headerScanner.scanObject { headerScanner, key throws(JSONSyntaxError) in
+                    let value = try headerScanner.scanString()
+                    headers.append(HeaderField(name: headerScanner.decodeString(key), value: headerScanner.decodeString(value)))
+                }
+            }
+            return RecordedRequest(
+                seq: seq,
+                instance: scanner.decodeString(slices.instance),
+                receivedAt: receivedAt,
+                method: scanner.decodeString(slices.method),
+                path: scanner.decodeString(slices.path),
+                query: scanner.decodeString(slices.query),
+                headers: headers,
+                body: body,
+                type: slices.type.map { scanner.decodeString($0) },
+                eventId: slices.eventId.map { scanner.decodeString($0) },
+                remote: slices.remote.map { scanner.decodeString($0) },
+                signature: slices.signature.map { SignatureVerdict(rawValue: scanner.decodeString($0)) },
+                status: slices.status.map { Int($0) },
+                source: slices.source.map { RecordSource(rawValue: scanner.decodeString($0)) },
+                upstreamStatus: slices.upstreamStatus.map { Int($0) },
+                upstreamMilliseconds: slices.upstreamMilliseconds.flatMap { scanner.doubleValue($0) }
+            )
+        }
+    }
+}
+
+extension RecordField {
+    /// The field a scanned key names, or nil for a field this version does not know.
+    static func matching(_ key: JSONStringSlice, in scanner: JSONScanner) -> RecordField? {
+        // Dispatch on length first: most keys are rejected or found with one compare.
+        for field in candidates[min(key.range.count, candidates.count - 1)] where scanner.string(key, equals: field.staticName) {
+            return field
+        }
+        if key.hasEscapes {
+            return allCases.first { scanner.string(key, equals: $0.staticName) }
+        }
+        return nil
+    }
+
+    private static let candidates: [[RecordField]] = {
+        var table = [[RecordField]](repeating: [], count: 17)
+        for field in allCases { table[field.rawValue.utf8.count].append(field) }
+        return table
+    }()
+}
+
+extension JSONScanner {
+    mutating func peekAfterWhitespace() -> UInt8? {
+        skipWhitespace()
+        return peek()
+    }
+}

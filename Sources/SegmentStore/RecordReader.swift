@@ -1,0 +1,72 @@
+import EventModel
+
+/// A record with the place it was read from.
+public struct LocatedRecord: Sendable {
+    public let record: RecordLine
+    public let segment: String
+    public let line: Int
+}
+
+/// Streams the records of a recording in order: each instance's segments in
+/// sequence, and several instances merged by `received_at`. Memory stays flat:
+/// one decompressed block per stream. Malformed lines and broken segments are
+/// reported through `report` and skipped.
+public final class RecordReader: IteratorProtocol, Sequence {
+    private var streams: [SegmentStream]
+    /// The next record of each stream, if any (the merge front).
+    private var heads: [LocatedRecord?]
+
+    public init(_ recording: Recording, report: @escaping (ReadIssue) -> Void) {
+        streams = recording.streams.map { SegmentStream(segments: $0, report: report) }
+        heads = []
+        heads = streams.indices.map { streams[$0].next() }
+    }
+
+    public func next() -> LocatedRecord? {
+        if streams.count == 1 {
+            let head = heads[0]
+            if head != nil { heads[0] = streams[0].next() }
+            return head
+        }
+        var earliest: Int?
+        for index in heads.indices {
+            guard let candidate = heads[index] else { continue }
+            if let best = earliest, heads[best]!.record.receivedAt <= candidate.record.receivedAt { continue }
+            earliest = index
+        }
+        guard let earliest else { return nil }
+        let head = heads[earliest]
+        heads[earliest] = streams[earliest].next()
+        return head
+    }
+}
+
+/// The records of consecutive segments of one stream.
+private struct SegmentStream {
+    private var remaining: ArraySlice<SegmentFile>
+    private var reader: SegmentLineReader?
+    private let report: (ReadIssue) -> Void
+
+    init(segments: [SegmentFile], report: @escaping (ReadIssue) -> Void) {
+        remaining = segments[...]
+        self.report = report
+    }
+
+    mutating func next() -> LocatedRecord? {
+        while true {
+            if reader == nil {
+                guard let segment = remaining.popFirst() else { return nil }
+                reader = SegmentLineReader(path: segment.path, segment: segment.name, report: report)
+            }
+            guard let (bytes, number) = reader!.nextLine() else {
+                reader = nil
+                continue
+            }
+            do {
+                return LocatedRecord(record: try RecordLine(bytes), segment: reader!.segment, line: number)
+            } catch {
+                report(ReadIssue(.malformedLine, segment: reader!.segment, line: number, error.description))
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// A recording on disk: a directory of segments, or a single segment file.
+public struct Recording: Sendable {
+    /// The path as given.
+    public let path: String
+    /// Sealed segments, grouped by writer instance and in record order within one.
+    public let segments: [SegmentFile]
+    /// Segments a writer still has open (or left open by a crash); not read.
+    public let openSegments: [SegmentFile]
+
+    /// Lists the recording at `path`: a directory of segments, or one segment file.
+    public init(path: String) throws(SegmentStoreError) {
+        self.path = path
+        switch PosixDirectory.isDirectory(path) {
+        case nil:
+            throw .system(.notFound, path: path, "no such recording")
+        case false?:
+            let name = String(path.split(separator: "/").last ?? Substring(path))
+            segments = [SegmentFile(name: name, path: path)]
+            openSegments = []
+        case true?:
+            let names = try PosixDirectory.entries(path).sorted()
+            let files = names.map { SegmentFile(name: $0, path: joinPath(path, $0)) }
+            segments = files.filter { $0.name.hasSuffix(SegmentFileName.sealedSuffix) }.sorted(by: SegmentFile.recordOrder)
+            openSegments = files.filter { $0.isOpen }
+        }
+    }
+
+    /// The sealed segments split into streams that are each in record order:
+    /// one per writer instance, and one per segment whose name the store did not make.
+    public var streams: [[SegmentFile]] {
+        var streams: [[SegmentFile]] = []
+        var indexByInstance: [String: Int] = [:]
+        for segment in segments {
+            guard let instance = segment.parsedName?.instance else {
+                streams.append([segment])
+                continue
+            }
+            if let index = indexByInstance[instance] {
+                streams[index].append(segment)
+            } else {
+                indexByInstance[instance] = streams.count
+                streams.append([segment])
+            }
+        }
+        return streams
+    }
+}
+
+/// One file of a recording.
+public struct SegmentFile: Sendable, Hashable {
+    public let name: String
+    public let path: String
+
+    public var parsedName: SegmentName? { SegmentName(fileName: name) }
+    public var isOpen: Bool { name.hasSuffix(SegmentFileName.sealedSuffix + SegmentFileName.openSuffix) }
+
+    /// Store-made names by (instance, first seq); other names after them, by name.
+    static func recordOrder(_ lhs: SegmentFile, _ rhs: SegmentFile) -> Bool {
+        switch (lhs.parsedName, rhs.parsedName) {
+        case let (l?, r?): l < r
+        case (_?, nil): true
+        case (nil, _?): false
+        case (nil, nil): lhs.name < rhs.name
+        }
+    }
+
+    /// The file's size in bytes.
+    public func size() throws(SegmentStoreError) -> Int64 {
+        try PosixFile.openForReading(path).size()
+    }
+
+    /// The trailer's summary, or nil when the segment has none.
+    public func trailer() throws(SegmentStoreError) -> SegmentSummary? {
+        try SegmentTrailer.read(PosixFile.openForReading(path))
+    }
+}

@@ -1,0 +1,187 @@
+import EventModel
+
+/// When a flush may return.
+public enum FlushLevel: Sendable {
+    /// The bytes are handed to the kernel (`write(2)` returned): survives a process crash.
+    case written
+    /// The bytes are on stable storage (`fsync(2)` returned): survives power loss.
+    case synced
+}
+
+/// Appends records of one writer instance to segments in a recording
+/// directory, rotating by compressed size and age. Not thread-safe: one owner
+/// (a task or an actor) drives it.
+public final class SegmentWriter {
+    public struct Options: Sendable {
+        /// Seal once the open segment's compressed size reaches this.
+        public var maximumSegmentBytes: Int64 = 64 << 20
+        /// Seal at the first flush after the segment has been open this long.
+        public var maximumSegmentAge: Duration = .seconds(600)
+        /// zstd level; 3 is zstd's default and the benchmarks' reference.
+        public var compressionLevel: Int32 = 3
+        /// Compressed bytes held in memory before they are written even without a flush.
+        public var writeBufferBytes = 1 << 20
+
+        public init() {}
+    }
+
+    public let directory: String
+    public let instance: String
+    public let options: Options
+    private let now: () -> ContinuousClock.Instant
+
+    private let compressor: ZstdCompressor
+    private var open: OpenSegment?
+    private var lastSeq: Int64?
+    /// Records encoded but not yet covered by a flush.
+    private var pendingLine: [UInt8] = []
+
+    /// The segment being appended to.
+    private struct OpenSegment {
+        let name: SegmentName
+        let file: PosixFile
+        let openedAt: ContinuousClock.Instant
+        var summary = SegmentSummary()
+        /// Compressed bytes produced but not yet written to the file.
+        var output: [UInt8] = []
+        var writtenBytes: Int64 = 0
+        var hasUnflushedRecords = false
+        /// The frame and trailer are complete; only writing and renaming remain.
+        var isFinished = false
+
+        var compressedBytes: Int64 { writtenBytes + Int64(output.count) }
+    }
+
+    /// Names of the segments this writer has sealed, oldest first.
+    public private(set) var sealedSegments: [String] = []
+
+    /// - Parameter lastSeq: the highest `seq` already on disk for this instance;
+    ///   appends must go above it.
+    public init(
+        directory: String, instance: String, lastSeq: Int64? = nil, options: Options = Options(),
+        now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) throws(SegmentStoreError) {
+        guard SegmentName.isValidInstance(instance) else {
+            throw SegmentStoreError(.invalidInstance, path: directory,
+                "instance id '\(instance)' must be 1-\(SegmentFileName.maximumInstanceLength) characters of A-Z a-z 0-9 . _ -")
+        }
+        try PosixDirectory.create(directory)
+        self.directory = directory
+        self.instance = instance
+        self.lastSeq = lastSeq
+        self.options = options
+        self.now = now
+        do {
+            compressor = try ZstdCompressor(level: options.compressionLevel)
+        } catch {
+            throw SegmentStoreError(.compression, path: directory, error.description)
+        }
+    }
+
+    /// The compressed size of the open segment so far (0 when none is open).
+    public var openSegmentBytes: Int64 { open?.compressedBytes ?? 0 }
+
+    /// Encodes and appends a record. It is durable only after `flush`.
+    public func append(_ record: RecordedRequest) throws(SegmentStoreError) {
+        pendingLine.removeAll(keepingCapacity: true)
+        record.appendLine(to: &pendingLine)
+        try append(encodedLine: pendingLine, seq: record.seq, receivedAt: record.receivedAt, type: record.type)
+    }
+
+    /// Appends a validated line as it is (unknown fields included).
+    public func append(_ line: RecordLine) throws(SegmentStoreError) {
+        pendingLine.removeAll(keepingCapacity: true)
+        pendingLine.append(contentsOf: line.bytes)
+        pendingLine.append(UInt8(ascii: "\n"))
+        try append(encodedLine: pendingLine, seq: line.seq, receivedAt: line.receivedAt, type: line.type)
+    }
+
+    private func append(encodedLine: [UInt8], seq: Int64, receivedAt: Timestamp, type: String?) throws(SegmentStoreError) {
+        if let lastSeq, seq <= lastSeq {
+            throw SegmentStoreError(.seqNotIncreasing, path: directory,
+                "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
+        }
+        if open == nil { open = try openSegment(firstSeq: seq) }
+        // `open!` mutates in place; copying the segment out would copy its buffer.
+        try compress(encodedLine, .continue)
+        open!.summary.add(seq: seq, receivedAt: receivedAt, type: type, lineBytes: encodedLine.count - 1)
+        open!.hasUnflushedRecords = true
+        lastSeq = seq
+        if open!.output.count >= options.writeBufferBytes { try writeOutput() }
+        if open!.compressedBytes >= options.maximumSegmentBytes { try seal() }
+    }
+
+    /// Makes every appended record durable to `level`, then seals the segment
+    /// if it has grown too large or too old.
+    public func flush(_ level: FlushLevel) throws(SegmentStoreError) {
+        guard open != nil else { return }
+        if open!.hasUnflushedRecords {
+            try compress([], .flush)
+            try writeOutput()
+            if level == .synced { try open!.file.sync() }
+            open!.hasUnflushedRecords = false
+        }
+        if let open, isDue(open) { try seal() }
+    }
+
+    /// Seals the open segment if it is older than the age limit (for idle writers).
+    public func sealIfExpired() throws(SegmentStoreError) {
+        if let open, now() - open.openedAt >= options.maximumSegmentAge { try seal() }
+    }
+
+    private func isDue(_ segment: OpenSegment) -> Bool {
+        segment.compressedBytes >= options.maximumSegmentBytes || now() - segment.openedAt >= options.maximumSegmentAge
+    }
+
+    /// Finishes the frame, appends the trailer, fsyncs, renames to the sealed
+    /// name and fsyncs the directory. A no-op when no segment is open.
+    public func seal() throws(SegmentStoreError) {
+        guard open != nil else { return }
+        if !open!.isFinished {
+            try compress([], .end)
+            open!.output += SegmentTrailer.encode(open!.summary, instance: instance)
+            open!.isFinished = true
+        }
+        try writeOutput()
+        try open!.file.sync()
+        let segment = open!
+        try PosixDirectory.rename(segment.file.path, to: joinPath(directory, segment.name.sealed))
+        try PosixDirectory.sync(directory)
+        segment.file.close()
+        open = nil
+        sealedSegments.append(segment.name.sealed)
+    }
+
+    private func compress(_ input: [UInt8], _ directive: ZstdCompressor.Directive) throws(SegmentStoreError) {
+        do {
+            try compressor.compress(input, directive, into: &open!.output)
+        } catch {
+            throw SegmentStoreError(.compression, path: open!.file.path, error.description)
+        }
+    }
+
+    private func openSegment(firstSeq: Int64) throws(SegmentStoreError) -> OpenSegment {
+        let name = SegmentName(instance: instance, firstSeq: firstSeq)
+        let sealedPath = joinPath(directory, name.sealed)
+        if PosixDirectory.exists(sealedPath) {
+            throw SegmentStoreError(.segmentExists, path: sealedPath, "a sealed segment with this first seq already exists")
+        }
+        let file = try PosixFile.createExclusive(joinPath(directory, name.open))
+        // The new directory entry must survive a crash as well as the data in it.
+        try PosixDirectory.sync(directory)
+        compressor.reset()
+        return OpenSegment(name: name, file: file, openedAt: now())
+    }
+
+    /// Writes the buffered compressed bytes. After a failed write the unwritten
+    /// remainder stays buffered, so a later call resumes exactly where it stopped.
+    private func writeOutput() throws(SegmentStoreError) {
+        guard let count = open?.output.count, count > 0 else { return }
+        var written = 0
+        defer {
+            open!.output.removeFirst(written)
+            open!.writtenBytes += Int64(written)
+        }
+        try open!.file.write(open!.output, progress: &written)
+    }
+}

@@ -1,0 +1,112 @@
+import CZstd
+
+/// A zstd library call failed.
+struct ZstdError: Error, CustomStringConvertible {
+    let message: String
+    init(code: Int) { message = String(cString: ZSTD_getErrorName(code)) }
+    init(_ message: String) { self.message = message }
+    var description: String { "zstd: \(message)" }
+}
+
+/// Streaming compression into a growing byte buffer. Frames carry a content
+/// checksum so a flipped bit is detected on read rather than silently decoded.
+final class ZstdCompressor {
+    private let context: OpaquePointer
+    private var scratch: [UInt8]
+
+    init(level: Int32) throws(ZstdError) {
+        guard let context = ZSTD_createCCtx() else { throw ZstdError("cannot allocate a compression context") }
+        self.context = context
+        scratch = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
+        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
+        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1))
+    }
+
+    deinit { ZSTD_freeCCtx(context) }
+
+    enum Directive {
+        /// Buffer input; output appears as blocks fill.
+        case `continue`
+        /// Emit everything buffered so far as complete blocks (a flush point).
+        case flush
+        /// Finish the frame (the next call starts a new one).
+        case end
+
+        var zstd: ZSTD_EndDirective {
+            switch self {
+            case .continue: ZSTD_e_continue
+            case .flush: ZSTD_e_flush
+            case .end: ZSTD_e_end
+            }
+        }
+    }
+
+    /// Compresses `input`, appending whatever output is ready to `output`.
+    func compress(_ input: UnsafeRawBufferPointer, _ directive: Directive, into output: inout [UInt8]) throws(ZstdError) {
+        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            var remaining = 0
+            let produced = scratch.withUnsafeMutableBytes { buffer in
+                var destination = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
+                remaining = ZSTD_compressStream2(context, &destination, &source, directive.zstd)
+                return destination.pos
+            }
+            try check(remaining)
+            output.append(contentsOf: scratch[..<produced])
+            let done = directive == .continue ? source.pos == source.size : remaining == 0
+            if done { return }
+        }
+    }
+
+    func compress(_ input: [UInt8], _ directive: Directive, into output: inout [UInt8]) throws(ZstdError) {
+        let result = input.withUnsafeBytes { buffer in
+            Result { () throws(ZstdError) in try compress(buffer, directive, into: &output) }
+        }
+        try result.get()
+    }
+
+    /// Drops any half-built frame so the next call starts afresh.
+    func reset() {
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_only)
+    }
+}
+
+/// Streaming decompression of one file's worth of frames (zstd frames and
+/// skippable frames, concatenated in any number).
+final class ZstdDecompressor {
+    private let context: OpaquePointer
+    private var scratch: [UInt8]
+    /// True between frames: at the start, and after each frame's last byte.
+    private(set) var isAtFrameBoundary = true
+
+    init() throws(ZstdError) {
+        guard let context = ZSTD_createDCtx() else { throw ZstdError("cannot allocate a decompression context") }
+        self.context = context
+        scratch = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
+    }
+
+    deinit { ZSTD_freeDCtx(context) }
+
+    /// Decompresses all of `input`, appending the output to `output`.
+    func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ZstdError) {
+        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            var hint = 0
+            let produced = scratch.withUnsafeMutableBytes { buffer in
+                var destination = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
+                hint = ZSTD_decompressStream(context, &destination, &source)
+                return destination.pos
+            }
+            try check(hint)
+            output.append(contentsOf: scratch[..<produced])
+            isAtFrameBoundary = hint == 0
+            // Done when the input is used up and the output buffer was not filled
+            // (a full buffer may mean more output is pending inside zstd).
+            if source.pos == source.size && produced < scratch.count { return }
+        }
+    }
+}
+
+private func check(_ result: Int) throws(ZstdError) {
+    if ZSTD_isError(result) != 0 { throw ZstdError(code: result) }
+}
