@@ -3,9 +3,10 @@
 # machine lacks (only when run as root and only what is missing).
 
 SWIFT        ?= swift
-SYSTEM_PKGS  := libzstd-dev libsqlite3-dev pkg-config zstd
+SYSTEM_PKGS  := libzstd-dev libsqlite3-dev pkg-config zstd jq
 LAYER_CHECK  := --explicit-target-dependency-import-check error
 DEMO_DIR     := .build/demo
+HOOKREEL     := .build/debug/hookreel
 
 .PHONY: deps build release test demo bench clean
 
@@ -34,12 +35,20 @@ test: deps
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	@echo "== hookreel inspect recordings/sample"
-	$(SWIFT) run --skip-build hookreel inspect recordings/sample
-	@echo "== hookreel cat recordings/sample --type 'job.*' --body (first 3)"
-	$(SWIFT) run --skip-build hookreel cat recordings/sample --type 'job.*' --body | head -n 3
-	@echo "== hookreel inspect recordings/sample --verify"
-	$(SWIFT) run --skip-build hookreel inspect recordings/sample --verify
+	@echo "== hookreel inspect recordings/sample   (summary from segment trailers)"
+	@$(HOOKREEL) inspect recordings/sample
+	@echo
+	@echo "== hookreel cat recordings/sample --type 'job.f*' --body | head -n 2"
+	@$(HOOKREEL) cat recordings/sample --type 'job.f*' --body | head -n 2
+	@echo
+	@echo "== hookreel cat recordings/sample | hookreel pack --out $(DEMO_DIR)/copy --segment-size 64KiB"
+	@$(HOOKREEL) cat recordings/sample | $(HOOKREEL) pack --out $(DEMO_DIR)/copy --segment-size 64KiB
+	@echo
+	@echo "== hookreel inspect $(DEMO_DIR)/copy --verify"
+	@$(HOOKREEL) inspect $(DEMO_DIR)/copy --verify
+	@echo
+	@echo "== zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c"
+	@zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c
 
 bench: deps
 	scripts/bench-segments.sh

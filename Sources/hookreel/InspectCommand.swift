@@ -46,6 +46,9 @@ struct InspectCommand: ParsableCommand {
 
 /// The human-readable form of a `RecordingReport`.
 enum InspectionText {
+    /// Problems listed in the text report; `--json` carries all of them.
+    static let maximumListedIssues = 50
+
     static func render(_ report: RecordingReport) -> String {
         let total = report.total
         var lines: [String] = []
@@ -86,7 +89,10 @@ enum InspectionText {
                 lines.append("verify      OK: \(total.records) records decoded, frames intact, seq contiguous per instance")
             } else {
                 lines.append("verify      FAILED: \(report.issues.count) problem(s)")
-                for issue in report.issues { lines.append("  " + issue.description) }
+                for issue in report.issues.prefix(maximumListedIssues) { lines.append("  " + issue.description) }
+                if report.issues.count > maximumListedIssues {
+                    lines.append("  ... and \(report.issues.count - maximumListedIssues) more (--json lists all)")
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -21,7 +21,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Recording directory to write into (created if missing).", valueName: "dir"))
     var out: String
 
-    @Option(help: ArgumentHelp("Seal a segment once its compressed size reaches this (e.g. 64MiB).", valueName: "size"))
+    @Option(help: ArgumentHelp("Seal a segment once its compressed size reaches this (e.g. 64MiB); checked as zstd emits blocks, about every 128 KiB of input.", valueName: "size"))
     var segmentSize: ByteSize = ByteSize(argument: "64MiB")!
 
     @Option(help: ArgumentHelp("zstd compression level (1-19).", valueName: "n"))
