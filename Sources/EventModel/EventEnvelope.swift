@@ -14,6 +14,7 @@ public struct EventEnvelope: Sendable, Equatable {
     /// `EventId` that is not a string is left nil (an `EventId` number is kept as
     /// its text, since older payloads are loose about it).
     public init?(scanning body: UnsafeBufferPointer<UInt8>) {
+        guard body.count < JSONScanner.maximumInputSize else { return nil }
         var scanner = JSONScanner(body)
         var envelope = EventEnvelope()
         do throws(JSONSyntaxError) {

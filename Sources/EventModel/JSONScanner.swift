@@ -11,6 +11,8 @@ struct JSONScanner {
 
     /// Deeper nesting than this is rejected instead of recursing without bound.
     static let maximumDepth = 128
+    /// Inputs must be shorter than this: slices store 31-bit offsets and lengths.
+    static let maximumInputSize = 1 << 31 - 1
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -60,12 +62,9 @@ struct JSONScanner {
         let end = bytes.count
         var i = index
         while true {
-            // Fast path: plain ASCII that needs no attention.
-            while i < end {
-                let byte = base[i]
-                if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { break }
-                i += 1
-            }
+            let (stop, sawEscape) = scanPlainStringBytes(base, from: i, end: end)
+            hasEscapes = hasEscapes || sawEscape
+            i = stop
             guard i < end else { index = i; throw error("unterminated string") }
             let byte = base[i]
             if byte == 0x22 {
@@ -323,15 +322,34 @@ struct JSONScanner {
     }
 }
 
-/// Where a string sits in the scanned buffer (between the quotes, escapes unresolved).
+/// Where a string sits in the scanned buffer (between the quotes, escapes
+/// unresolved). Eight bytes, because a parsed record carries a dozen of them and
+/// is copied on every step of a read.
 struct JSONStringSlice: Sendable {
-    var range: Range<Int>
-    var hasEscapes: Bool
+    private let start: UInt32
+    private let countAndFlag: UInt32
+
+    init(range: Range<Int>, hasEscapes: Bool) {
+        start = UInt32(truncatingIfNeeded: range.lowerBound)
+        countAndFlag = UInt32(truncatingIfNeeded: range.count) | (hasEscapes ? 1 << 31 : 0)
+    }
+
+    var range: Range<Int> { Int(start)..<Int(start) + Int(countAndFlag & ~(1 << 31)) }
+    var hasEscapes: Bool { countAndFlag & (1 << 31) != 0 }
 }
 
+/// Where a number sits in the scanned buffer.
 struct JSONNumberSlice: Sendable {
-    var range: Range<Int>
-    var isInteger: Bool
+    private let start: UInt32
+    private let countAndFlag: UInt32
+
+    init(range: Range<Int>, isInteger: Bool) {
+        start = UInt32(truncatingIfNeeded: range.lowerBound)
+        countAndFlag = UInt32(truncatingIfNeeded: range.count) | (isInteger ? 1 << 31 : 0)
+    }
+
+    var range: Range<Int> { Int(start)..<Int(start) + Int(countAndFlag & ~(1 << 31)) }
+    var isInteger: Bool { countAndFlag & (1 << 31) != 0 }
 }
 
 /// The input is not valid JSON; `offset` is the byte where the scanner stopped.
@@ -339,6 +357,68 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var offset: Int
     public var message: String
     public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// Scans string content from `start`: skips plain bytes and two-byte escapes
+/// and returns where the scan must look closer (a quote, a control character,
+/// a non-ASCII byte, or a backslash not followed by a two-byte escape), and
+/// whether it passed an escape. Works eight bytes at a time (SWAR) with exact
+/// per-byte tests, since strings, request bodies above all, are most of a record.
+@inline(__always)
+private func scanPlainStringBytes(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> (stop: Int, sawEscape: Bool) {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let high: UInt64 = 0x8080_8080_8080_8080
+    var sawEscape = false
+    var i = start
+    wordLoop: while i + 8 <= end {
+        let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
+        // Exact tests (no borrow between bytes): the high bit of each byte is set
+        // where the byte is a quote, a backslash, below 0x20, or 0x80 and above.
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let isQuote = ~(((quote & low7) &+ low7) | quote) & high
+        let isBackslash = ~(((backslash & low7) &+ low7) | backslash) & high
+        let isControl = ~((word & low7) &+ (ones &* 0x60)) & ~word & high
+        var flags = isQuote | isBackslash | isControl | (word & high)
+        var resume = i + 8
+        while flags != 0 {
+            let offset = flags.trailingZeroBitCount >> 3
+            let position = i + offset
+            guard base[position] == 0x5C, position + 1 < end, isSimpleEscape(base[position + 1]) else {
+                return (position, sawEscape)
+            }
+            sawEscape = true
+            // Clear the backslash and the escaped byte (which may be flagged too).
+            flags &= ~(0xFFFF << UInt64(offset * 8))
+            if offset == 7 { resume = position + 2 }
+        }
+        i = resume
+        continue wordLoop
+    }
+    while i < end {
+        let byte = base[i]
+        if byte == 0x5C, i + 1 < end, isSimpleEscape(base[i + 1]) {
+            sawEscape = true
+            i += 2
+            continue
+        }
+        if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return (i, sawEscape) }
+        i += 1
+    }
+    return (min(i, end), sawEscape)
+}
+
+/// Escapes of exactly two bytes: `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`.
+@inline(__always)
+private func isSimpleEscape(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        return true
+    default:
+        return false
+    }
 }
 
 private func hexValue(_ byte: UInt8) -> UInt32? {

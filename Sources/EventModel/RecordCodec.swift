@@ -22,6 +22,30 @@ public enum RecordField: String, CaseIterable, Sendable {
     case upstreamStatus = "upstream_status"
     case upstreamMilliseconds = "upstream_ms"
 
+    /// This field's bit in a set of seen fields.
+    fileprivate var bit: UInt32 {
+        switch self {
+        case .version: 1 << 0
+        case .seq: 1 << 1
+        case .instance: 1 << 2
+        case .receivedAt: 1 << 3
+        case .method: 1 << 4
+        case .path: 1 << 5
+        case .query: 1 << 6
+        case .headers: 1 << 7
+        case .body: 1 << 8
+        case .bodyBase64: 1 << 9
+        case .type: 1 << 10
+        case .eventId: 1 << 11
+        case .remote: 1 << 12
+        case .signature: 1 << 13
+        case .status: 1 << 14
+        case .source: 1 << 15
+        case .upstreamStatus: 1 << 16
+        case .upstreamMilliseconds: 1 << 17
+        }
+    }
+
     /// Fields every record must carry (besides one of `body` / `body_b64`).
     static let required: [RecordField] = [.version, .seq, .instance, .receivedAt, .method, .path, .query, .headers]
 
@@ -57,6 +81,7 @@ public enum RecordLineError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedVersion(Int64)
     case invalidTimestamp(field: String)
     case invalidBase64(field: String)
+    case tooLong(Int)
 
     public var description: String {
         switch self {
@@ -66,6 +91,7 @@ public enum RecordLineError: Error, Sendable, Equatable, CustomStringConvertible
         case .unsupportedVersion(let version): "unsupported format version \(version) (this hookreel reads v\(RecordedRequest.formatVersion))"
         case .invalidTimestamp(let field): "field '\(field)' is not an RFC 3339 timestamp"
         case .invalidBase64(let field): "field '\(field)' is not valid base64"
+        case .tooLong(let count): "line of \(count) bytes is longer than \(JSONScanner.maximumInputSize)"
         }
     }
 }
@@ -162,7 +188,7 @@ public struct RecordLine: Sendable {
         var method = JSONStringSlice(range: 0..<0, hasEscapes: false)
         var path = JSONStringSlice(range: 0..<0, hasEscapes: false)
         var query = JSONStringSlice(range: 0..<0, hasEscapes: false)
-        var headers: Range<Int>?
+        var headers: JSONStringSlice?  // the whole object, braces included
         var body: JSONStringSlice?
         var bodyIsBase64 = false
         var type: JSONStringSlice?
@@ -177,6 +203,7 @@ public struct RecordLine: Sendable {
 
     /// Parses and validates `bytes` (one line, without its newline).
     public init(_ bytes: ArraySlice<UInt8>) throws(RecordLineError) {
+        guard bytes.count < JSONScanner.maximumInputSize else { throw .tooLong(bytes.count) }
         self.bytes = bytes
         let result: Result<(Int64, Timestamp, Slices), RecordLineError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(RecordLineError) {
@@ -194,7 +221,7 @@ public struct RecordLine: Sendable {
         var version: Int64?
         var seq: Int64?
         var receivedAt: Timestamp?
-        var seen = Set<RecordField>()
+        var seen: UInt32 = 0  // bit per RecordField.bit
         var failure: RecordLineError?
 
         func string(_ scanner: inout JSONScanner, _ field: RecordField) throws(JSONSyntaxError) -> JSONStringSlice? {
@@ -225,7 +252,7 @@ public struct RecordLine: Sendable {
                     try scanner.skipValue()
                     return
                 }
-                seen.insert(field)
+                seen |= field.bit
                 switch field {
                 case .version: version = try integer(&scanner, field)
                 case .seq: seq = try integer(&scanner, field)
@@ -250,7 +277,7 @@ public struct RecordLine: Sendable {
                                 try scanner.skipValue()
                             }
                         }
-                        if allStrings { slices.headers = start..<scanner.index }
+                        if allStrings { slices.headers = JSONStringSlice(range: start..<scanner.index, hasEscapes: false) }
                     } else {
                         try scanner.skipValue()
                         allStrings = false
@@ -283,7 +310,7 @@ public struct RecordLine: Sendable {
             throw .notJSON(error)
         }
         if let failure { throw failure }
-        for field in RecordField.required where !seen.contains(field) {
+        for field in RecordField.required where seen & field.bit == 0 {
             throw .missingField(field.rawValue)
         }
         guard slices.body != nil else { throw .missingField("body") }
@@ -338,7 +365,7 @@ public struct RecordLine: Sendable {
         }
         return withScanner { scanner in
             var headers: [HeaderField] = []
-            if let range = slices.headers {
+            if let range = slices.headers?.range {
                 var headerScanner = scanner
                 headerScanner.index = range.lowerBound
                 // Already validated as an object of strings; this cannot fail.
@@ -372,21 +399,33 @@ public struct RecordLine: Sendable {
 extension RecordField {
     /// The field a scanned key names, or nil for a field this version does not know.
     static func matching(_ key: JSONStringSlice, in scanner: JSONScanner) -> RecordField? {
-        // Dispatch on length first: most keys are rejected or found with one compare.
-        for field in candidates[min(key.range.count, candidates.count - 1)] where scanner.string(key, equals: field.staticName) {
-            return field
-        }
         if key.hasEscapes {
             return allCases.first { scanner.string(key, equals: $0.staticName) }
         }
-        return nil
+        // Dispatch on length and first byte, then confirm: one comparison per key.
+        let candidate: RecordField?
+        let first = scanner.bytes[key.range.lowerBound]
+        switch key.range.count {
+        case 1: candidate = .version
+        case 3: candidate = .seq
+        case 4: candidate = first == UInt8(ascii: "p") ? .path : first == UInt8(ascii: "b") ? .body : .type
+        case 5: candidate = .query
+        case 6:
+            switch first {
+            case UInt8(ascii: "m"): candidate = .method
+            case UInt8(ascii: "r"): candidate = .remote
+            default: candidate = scanner.bytes[key.range.lowerBound + 2] == UInt8(ascii: "a") ? .status : .source
+            }
+        case 7: candidate = .headers
+        case 8: candidate = first == UInt8(ascii: "i") ? .instance : first == UInt8(ascii: "b") ? .bodyBase64 : .eventId
+        case 9: candidate = .signature
+        case 11: candidate = first == UInt8(ascii: "r") ? .receivedAt : .upstreamMilliseconds
+        case 15: candidate = .upstreamStatus
+        default: candidate = nil
+        }
+        guard let candidate, scanner.string(key, equals: candidate.staticName) else { return nil }
+        return candidate
     }
-
-    private static let candidates: [[RecordField]] = {
-        var table = [[RecordField]](repeating: [], count: 17)
-        for field in allCases { table[field.rawValue.utf8.count].append(field) }
-        return table
-    }()
 }
 
 extension JSONScanner {

@@ -13,21 +13,17 @@ public struct LocatedRecord: Sendable {
 /// reported through `report` and skipped.
 public final class RecordReader: IteratorProtocol, Sequence {
     private var streams: [SegmentStream]
-    /// The next record of each stream, if any (the merge front).
-    private var heads: [LocatedRecord?]
+    /// The next record of each stream (the merge front); filled on first use,
+    /// and only when there is more than one stream.
+    private var heads: [LocatedRecord?] = []
 
     public init(_ recording: Recording, report: @escaping (ReadIssue) -> Void) {
         streams = recording.streams.map { SegmentStream(segments: $0, report: report) }
-        heads = []
-        heads = streams.indices.map { streams[$0].next() }
     }
 
     public func next() -> LocatedRecord? {
-        if streams.count == 1 {
-            let head = heads[0]
-            if head != nil { heads[0] = streams[0].next() }
-            return head
-        }
+        if streams.count == 1 { return streams[0].next() }
+        if heads.isEmpty { heads = streams.indices.map { streams[$0].next() } }
         var earliest: Int?
         for index in heads.indices {
             guard let candidate = heads[index] else { continue }

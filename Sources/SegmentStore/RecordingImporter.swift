@@ -68,9 +68,17 @@ struct PlainLineReader {
         self.name = name
     }
 
+    private func findNewline() -> Int? {
+        guard cursor < block.count else { return nil }
+        return block.withUnsafeBytes { buffer -> Int? in
+            guard let found = memchr(buffer.baseAddress! + cursor, 0x0A, buffer.count - cursor) else { return nil }
+            return UnsafeRawPointer(found) - buffer.baseAddress!
+        }
+    }
+
     mutating func next() throws(SegmentStoreError) -> (ArraySlice<UInt8>, Int)? {
         while true {
-            if let newline = block[cursor...].firstIndex(of: 0x0A) {
+            if let newline = findNewline() {
                 let line = block[cursor..<newline]
                 cursor = newline + 1
                 lineNumber += 1

@@ -75,34 +75,48 @@ final class ZstdCompressor {
 /// skippable frames, concatenated in any number).
 final class ZstdDecompressor {
     private let context: OpaquePointer
-    private var scratch: [UInt8]
     /// True between frames: at the start, and after each frame's last byte.
     private(set) var isAtFrameBoundary = true
 
     init() throws(ZstdError) {
         guard let context = ZSTD_createDCtx() else { throw ZstdError("cannot allocate a decompression context") }
         self.context = context
-        scratch = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
     }
 
     deinit { ZSTD_freeDCtx(context) }
 
-    /// Decompresses all of `input`, appending the output to `output`.
-    func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ZstdError) {
-        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-        while true {
-            var hint = 0
-            let produced = scratch.withUnsafeMutableBytes { buffer in
-                var destination = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
-                hint = ZSTD_decompressStream(context, &destination, &source)
-                return destination.pos
-            }
+    /// Decompresses from `input[inputOffset...]` into `output[outputOffset...]`
+    /// until the input is used up or the output is full, advancing both offsets.
+    func decompress(
+        _ input: UnsafeRawBufferPointer, inputOffset: inout Int,
+        into output: UnsafeMutableRawBufferPointer, outputOffset: inout Int
+    ) throws(ZstdError) {
+        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: inputOffset)
+        var destination = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: outputOffset)
+        defer {
+            inputOffset = source.pos
+            outputOffset = destination.pos
+        }
+        while source.pos < source.size && destination.pos < destination.size {
+            let hint = ZSTD_decompressStream(context, &destination, &source)
             try check(hint)
-            output.append(contentsOf: scratch[..<produced])
             isAtFrameBoundary = hint == 0
-            // Done when the input is used up and the output buffer was not filled
-            // (a full buffer may mean more output is pending inside zstd).
-            if source.pos == source.size && produced < scratch.count { return }
+        }
+    }
+
+    /// Flushes output zstd still holds after the last input (when the output
+    /// filled up exactly as the input ran out).
+    func drain(into output: UnsafeMutableRawBufferPointer, outputOffset: inout Int) throws(ZstdError) {
+        var source = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+        var destination = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: outputOffset)
+        defer { outputOffset = destination.pos }
+        while destination.pos < destination.size {
+            let before = destination.pos
+            let hint = ZSTD_decompressStream(context, &destination, &source)
+            try check(hint)
+            // A call that produced nothing says nothing about frame boundaries.
+            if destination.pos == before { return }
+            isAtFrameBoundary = hint == 0
         }
     }
 }

@@ -41,19 +41,23 @@ struct CatCommand: ParsableCommand {
 
     func run() throws {
         let recording = try openRecording(recording)
+        if recording.segments.isEmpty {
+            Diagnostics.warning("no sealed segments (*.ndjson.zst) in '\(recording.path)'")
+        }
         var skipped = 0
         let reader = RecordReader(recording) { issue in
             skipped += 1
             Diagnostics.warning(issue.description)
         }
+        // Plain locals: property-wrapper getters in the loop cost more than the filtering.
+        let (since, until, types, bodiesOnly) = (since, until, types, body)
         var output = OutputStream.standardOutput()
         for located in reader {
             let record = located.record
             if let since, record.receivedAt < since { continue }
             if let until, record.receivedAt >= until { continue }
             if !types.isEmpty, !types.contains(where: record.typeMatches) { continue }
-            output.write(body ? record.body[...] : record.bytes)
-            output.write(CollectionOfOne(UInt8(ascii: "\n")))
+            output.writeLine(bodiesOnly ? record.body[...] : record.bytes)
         }
         output.flush()
         if skipped > 0 { Diagnostics.note("\(skipped) problem(s) reported above; affected lines were skipped") }

@@ -19,3 +19,23 @@ struct EventEnvelopeTests {
         #expect(EventEnvelope(scanning: Array(body.utf8)) == nil)
     }
 }
+
+/// The string scanner works eight bytes at a time; every escape and every bad
+/// byte must be caught at every alignment within a word.
+struct StringScanAlignmentTests {
+    @Test(arguments: 0..<24)
+    func escapesAndBadBytesAtEveryOffset(padding: Int) {
+        let pad = String(repeating: "a", count: padding)
+        func scan(_ value: [UInt8]) -> EventEnvelope? {
+            EventEnvelope(scanning: Array(#"{"Type":""#.utf8) + value + Array(#""}"#.utf8))
+        }
+        for (escape, decoded) in [(#"\""#, "\""), (#"\\"#, "\\"), (#"\/"#, "/"), (#"\n"#, "\n"), (#"\u00e9"#, "é"), (#"\\\""#, "\\\"")] {
+            let envelope = scan(Array((pad + escape + "z" + escape).utf8))
+            #expect(envelope?.type == pad + decoded + "z" + decoded, "escape \(escape) after \(padding) bytes")
+        }
+        for bad: [UInt8] in [Array(#"\x"#.utf8), [0x01], [0x1F], [0xFF], [0xC3], Array(#"\"#.utf8)] {
+            #expect(scan(Array(pad.utf8) + bad + Array("-tail".utf8)) == nil, "bad \(bad) after \(padding) bytes")
+        }
+        #expect(scan(Array(pad.utf8) + Array("é中😀".utf8))?.type == pad + "é中😀")
+    }
+}
