@@ -40,7 +40,7 @@ public final class RecordReader: IteratorProtocol, Sequence {
 /// The records of consecutive segments of one stream.
 private struct SegmentStream {
     private var remaining: ArraySlice<SegmentFile>
-    private var reader: SegmentLineReader?
+    private var reader: SegmentRecordReader?
     private let report: (ReadIssue) -> Void
 
     init(segments: [SegmentFile], report: @escaping (ReadIssue) -> Void) {
@@ -52,16 +52,17 @@ private struct SegmentStream {
         while true {
             if reader == nil {
                 guard let segment = remaining.popFirst() else { return nil }
-                reader = SegmentLineReader(path: segment.path, segment: segment.name, report: report)
+                reader = SegmentRecordReader(path: segment.path, segment: segment.name, report: report)
             }
-            guard let (bytes, number) = reader!.nextLine() else {
+            guard let line = reader!.next() else {
                 reader = nil
                 continue
             }
-            do {
-                return LocatedRecord(record: try RecordLine(bytes), segment: reader!.segment, line: number)
-            } catch {
-                report(ReadIssue(.malformedLine, segment: reader!.segment, line: number, error.description))
+            switch line.record {
+            case .success(let record):
+                return LocatedRecord(record: record, segment: reader!.segment, line: line.number)
+            case .failure(let error):
+                report(ReadIssue(.malformedLine, segment: reader!.segment, line: line.number, error.description))
             }
         }
     }

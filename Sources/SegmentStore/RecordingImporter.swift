@@ -1,5 +1,4 @@
 import EventModel
-import Glibc
 
 /// Writes NDJSON records from a plain file descriptor into a recording, one
 /// `SegmentWriter` per instance: how records made by other tools (or by
@@ -19,14 +18,16 @@ public enum RecordingImporter {
     ) throws(SegmentStoreError) -> Result {
         var writers: [String: SegmentWriter] = [:]
         var result = Result()
-        var lines = PlainLineReader(descriptor: input, name: inputName)
-        while let (bytes, number) = try lines.next() {
+        var readFailure: ReadIssue?
+        let lines = SegmentRecordReader(plainDescriptor: input, name: inputName) { readFailure = $0 }
+        while let line = lines.next() {
             let record: RecordLine
-            do {
-                record = try RecordLine(bytes)
-            } catch {
+            switch line.record {
+            case .success(let parsed):
+                record = parsed
+            case .failure(let error):
                 result.skippedLines += 1
-                report(ReadIssue(.malformedLine, segment: inputName, line: number, error.description))
+                report(ReadIssue(.malformedLine, segment: inputName, line: line.number, error.description))
                 continue
             }
             let instance = record.instance
@@ -42,8 +43,11 @@ public enum RecordingImporter {
                 result.records += 1
             } catch where error.code == .seqNotIncreasing || error.code == .segmentExists {
                 result.skippedLines += 1
-                report(ReadIssue(.duplicateSeq, segment: inputName, line: number, error.message))
+                report(ReadIssue(.duplicateSeq, segment: inputName, line: line.number, error.message))
             }
+        }
+        if let readFailure {
+            throw SegmentStoreError(.cannotRead, path: inputName, readFailure.detail)
         }
         for writer in writers.values.sorted(by: { $0.instance < $1.instance }) {
             try writer.seal()
@@ -53,58 +57,3 @@ public enum RecordingImporter {
     }
 }
 
-/// Splits a plain (uncompressed) stream into lines.
-struct PlainLineReader {
-    static let readSize = 1 << 20
-    private let descriptor: Int32
-    private let name: String
-    private var block: [UInt8] = []
-    private var cursor = 0
-    private var lineNumber = 0
-    private var isAtEnd = false
-
-    init(descriptor: Int32, name: String) {
-        self.descriptor = descriptor
-        self.name = name
-    }
-
-    private func findNewline() -> Int? {
-        guard cursor < block.count else { return nil }
-        return block.withUnsafeBytes { buffer -> Int? in
-            guard let found = memchr(buffer.baseAddress! + cursor, 0x0A, buffer.count - cursor) else { return nil }
-            return UnsafeRawPointer(found) - buffer.baseAddress!
-        }
-    }
-
-    mutating func next() throws(SegmentStoreError) -> (ArraySlice<UInt8>, Int)? {
-        while true {
-            if let newline = findNewline() {
-                let line = block[cursor..<newline]
-                cursor = newline + 1
-                lineNumber += 1
-                if line.isEmpty { continue }
-                return (line, lineNumber)
-            }
-            if isAtEnd {
-                guard cursor < block.count else { return nil }
-                let line = block[cursor...]
-                cursor = block.count
-                lineNumber += 1
-                return (line, lineNumber)
-            }
-            var next = Array(block[cursor...])
-            cursor = 0
-            var failed = false
-            let chunk = [UInt8](unsafeUninitializedCapacity: Self.readSize) { buffer, count in
-                var got: Int
-                repeat { got = read(descriptor, buffer.baseAddress!, Self.readSize) } while got < 0 && errno == EINTR
-                failed = got < 0
-                count = max(got, 0)
-            }
-            if failed { throw .system(.cannotRead, path: name, "read failed") }
-            isAtEnd = chunk.isEmpty
-            next += chunk
-            block = next
-        }
-    }
-}

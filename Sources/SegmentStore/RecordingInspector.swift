@@ -96,16 +96,16 @@ public enum RecordingInspector {
                 source = .trailer
             } else {
                 summary = SegmentSummary()
-                let reader = SegmentLineReader(path: segment.path, segment: segment.name) { issues.append($0) }
-                while let (bytes, number) = reader.nextLine() {
-                    do {
-                        let record = try RecordLine(bytes)
+                let reader = SegmentRecordReader(path: segment.path, segment: segment.name) { issues.append($0) }
+                while let line = reader.next() {
+                    switch line.record {
+                    case .success(let record):
                         summary.add(record)
-                        if verify, let issue = seqChecker.check(record, segment: segment.name, line: number) {
+                        if verify, let issue = seqChecker.check(record, segment: segment.name, line: line.number) {
                             issues.append(issue)
                         }
-                    } catch {
-                        issues.append(ReadIssue(.malformedLine, segment: segment.name, line: number, error.description))
+                    case .failure(let error):
+                        issues.append(ReadIssue(.malformedLine, segment: segment.name, line: line.number, error.description))
                     }
                 }
                 if let trailer, trailer != summary {

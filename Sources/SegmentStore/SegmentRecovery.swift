@@ -60,14 +60,14 @@ public enum SegmentRecovery {
         var kept: [UInt8] = []
         var summary = SegmentSummary()
         var issues: [ReadIssue] = []
-        let reader = SegmentLineReader(path: openPath, segment: name.open) { issues.append($0) }
-        while let (bytes, number) = reader.nextLine() {
-            guard let record = try? RecordLine(bytes) else {
-                report.droppedBytes += Int64(bytes.count)
-                issues.append(ReadIssue(.malformedLine, segment: name.open, line: number, "not a complete record; dropped"))
+        let reader = SegmentRecordReader(path: openPath, segment: name.open) { issues.append($0) }
+        while let line = reader.next() {
+            guard case .success(let record) = line.record else {
+                report.droppedBytes += Int64(line.bytes.count)
+                issues.append(ReadIssue(.malformedLine, segment: name.open, line: line.number, "not a complete record; dropped"))
                 continue
             }
-            kept += bytes
+            kept += line.bytes
             kept.append(UInt8(ascii: "\n"))
             summary.add(record)
         }

@@ -149,3 +149,40 @@ struct RecordReaderTests {
         }
     }
 }
+
+/// Reading works in blocks of up to a few MiB split across two threads; lines
+/// that straddle blocks, or are longer than a block, must come through whole.
+struct BlockBoundaryTests {
+    @Test func manyBlocksOfRecordsReadBackInOrder() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var factory = RecordFactory(seed: 40)
+        let records = (0..<20_000).map { _ in factory.event() }
+        _ = try writeSealed(records, to: directory.path)
+        let (read, issues) = try readAll(directory.path)
+        #expect(issues.isEmpty)
+        #expect(read.count == records.count)
+        #expect(read == records)
+    }
+
+    @Test func aLineLongerThanABlockIsReadWhole() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var factory = RecordFactory(seed: 41)
+        var generator = SeededGenerator(seed: 41)
+        let hugeBody = (0..<(6 << 20)).map { _ in UInt8.random(in: 0x61...0x7A, using: &generator) }
+        let records = [factory.event(), factory.record(body: hugeBody, type: "job.created", eventId: "big", gapMicroseconds: 1), factory.event()]
+        _ = try writeSealed(records, to: directory.path)
+        #expect(try readAll(directory.path).records == records)
+
+        // The same through plain NDJSON, which is read in 1 MiB blocks.
+        let input = directory.file("big.ndjson")
+        try ndjson(records).write(to: URL(fileURLWithPath: input))
+        let fd = open(input, O_RDONLY)
+        defer { close(fd) }
+        let result = try RecordingImporter.importRecords(from: fd, inputName: "big.ndjson", into: directory.file("packed"),
+                                                         options: SegmentWriter.Options()) { Issue.record("\($0)") }
+        #expect(result.records == 3)
+        #expect(try readAll(directory.file("packed")).records == records)
+    }
+}
