@@ -28,15 +28,19 @@ public enum SegmentRecovery {
     public static func recoverOpenSegments(
         in directory: String, instance: String? = nil, compressionLevel: Int32 = 3
     ) throws(SegmentStoreError) -> [RecoveryReport] {
-        var reports: [RecoveryReport] = []
+        var openSegments: [SegmentName] = []
         for entry in try PosixDirectory.entries(directory).sorted() {
             let name = SegmentName(fileName: stripSuffix(entry, SegmentFileName.recoveringSuffix) ?? entry)
             guard let name, instance == nil || name.instance == instance else { continue }
             if entry.hasSuffix(SegmentFileName.recoveringSuffix) {
                 try PosixDirectory.remove(joinPath(directory, entry))
             } else if entry == name.open {
-                reports.append(try recover(name, in: directory, compressionLevel: compressionLevel))
+                openSegments.append(name)
             }
+        }
+        var reports: [RecoveryReport] = []
+        for name in openSegments {
+            reports.append(try recover(name, in: directory, compressionLevel: compressionLevel))
         }
         return reports
     }
@@ -83,11 +87,17 @@ public enum SegmentRecovery {
             }
             segment += SegmentTrailer.encode(summary, instance: name.instance)
             let temporaryPath = sealedPath + SegmentFileName.recoveringSuffix
-            let temporary = try PosixFile.createExclusive(temporaryPath)
-            try temporary.write(segment)
-            try temporary.sync()
-            temporary.close()
-            try PosixDirectory.rename(temporaryPath, to: sealedPath)
+            do {
+                let temporary = try PosixFile.createExclusive(temporaryPath)
+                try temporary.write(segment)
+                try temporary.sync()
+                temporary.close()
+                try PosixDirectory.rename(temporaryPath, to: sealedPath)
+            } catch {
+                // Leave no half-written temporary (a later run would remove it anyway).
+                try? PosixDirectory.remove(temporaryPath)
+                throw error
+            }
             try PosixDirectory.sync(directory)
             report.sealedSegment = name.sealed
         }

@@ -1,4 +1,5 @@
 import EventModel
+import Glibc
 
 /// When a flush may return.
 public enum FlushLevel: Sendable {
@@ -32,7 +33,12 @@ public final class SegmentWriter {
 
     private let compressor: ZstdCompressor
     private var open: OpenSegment?
-    private var lastSeq: Int64?
+    /// The highest `seq` appended and not forgotten by a failed write.
+    public private(set) var lastSeq: Int64?
+    /// `lastSeq` at the last successful flush or seal.
+    private var flushedLastSeq: Int64?
+    /// A failed write left an open segment behind that must be recovered first.
+    private var hasAbandonedSegment = false
     /// Records encoded but not yet covered by a flush.
     private var pendingLine: [UInt8] = []
 
@@ -45,6 +51,8 @@ public final class SegmentWriter {
         /// Compressed bytes produced but not yet written to the file.
         var output: [UInt8] = []
         var writtenBytes: Int64 = 0
+        /// `writtenBytes` at the last successful flush.
+        var flushedBytes: Int64 = 0
         var hasUnflushedRecords = false
         /// The frame and trailer are complete; only writing and renaming remain.
         var isFinished = false
@@ -69,6 +77,7 @@ public final class SegmentWriter {
         self.directory = directory
         self.instance = instance
         self.lastSeq = lastSeq
+        flushedLastSeq = lastSeq
         self.options = options
         self.now = now
         do {
@@ -101,27 +110,43 @@ public final class SegmentWriter {
             throw SegmentStoreError(.seqNotIncreasing, path: directory,
                 "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
         }
+        if hasAbandonedSegment {
+            _ = try SegmentRecovery.recoverOpenSegments(in: directory, instance: instance)
+            hasAbandonedSegment = false
+        }
         if open == nil { open = try openSegment(firstSeq: seq) }
-        // `open!` mutates in place; copying the segment out would copy its buffer.
-        try compress(encodedLine, .continue)
-        open!.summary.add(seq: seq, receivedAt: receivedAt, type: type, lineBytes: encodedLine.count - 1)
-        open!.hasUnflushedRecords = true
-        lastSeq = seq
-        if open!.output.count >= options.writeBufferBytes { try writeOutput() }
-        if open!.compressedBytes >= options.maximumSegmentBytes { try seal() }
+        try guarded { () throws(SegmentStoreError) in
+            // `open!` mutates in place; copying the segment out would copy its buffer.
+            try compress(encodedLine, .continue)
+            open!.summary.add(seq: seq, receivedAt: receivedAt, type: type, lineBytes: encodedLine.count - 1)
+            open!.hasUnflushedRecords = true
+            lastSeq = seq
+            if open!.output.count >= options.writeBufferBytes { try writeOutput() }
+            if open!.compressedBytes >= options.maximumSegmentBytes { try seal() }
+        }
     }
 
     /// Makes every appended record durable to `level`, then seals the segment
     /// if it has grown too large or too old.
+    ///
+    /// If writing fails, the open segment is cut back to the previous flush
+    /// point and closed, and the records appended since then are forgotten (their
+    /// `seq` values will be used again); the next append first recovers and
+    /// seals the cut segment. So what a flush reported durable stays in the
+    /// recording exactly once, and nothing that failed appears later.
     public func flush(_ level: FlushLevel) throws(SegmentStoreError) {
         guard open != nil else { return }
-        if open!.hasUnflushedRecords {
-            try compress([], .flush)
-            try writeOutput()
-            if level == .synced { try open!.file.sync() }
-            open!.hasUnflushedRecords = false
+        try guarded { () throws(SegmentStoreError) in
+            if open!.hasUnflushedRecords {
+                try compress([], .flush)
+                try writeOutput()
+                if level == .synced { try open!.file.sync() }
+                open!.hasUnflushedRecords = false
+                open!.flushedBytes = open!.writtenBytes
+                flushedLastSeq = lastSeq
+            }
+            if let open, isDue(open) { try seal() }
         }
-        if let open, isDue(open) { try seal() }
     }
 
     /// Seals the open segment if it is older than the age limit (for idle writers).
@@ -137,6 +162,10 @@ public final class SegmentWriter {
     /// name and fsyncs the directory. A no-op when no segment is open.
     public func seal() throws(SegmentStoreError) {
         guard open != nil else { return }
+        try guarded { () throws(SegmentStoreError) in try sealOpenSegment() }
+    }
+
+    private func sealOpenSegment() throws(SegmentStoreError) {
         if !open!.isFinished {
             try compress([], .end)
             open!.output += SegmentTrailer.encode(open!.summary, instance: instance)
@@ -146,10 +175,33 @@ public final class SegmentWriter {
         try open!.file.sync()
         let segment = open!
         try PosixDirectory.rename(segment.file.path, to: joinPath(directory, segment.name.sealed))
+        // Renamed, the segment is sealed whatever happens next: never abandon it.
+        open = nil
+        segment.file.close()
+        flushedLastSeq = lastSeq
+        sealedSegments.append(segment.name.sealed)
         try PosixDirectory.sync(directory)
+    }
+
+    /// Runs a step that changes the open segment; if it fails, abandons the segment.
+    private func guarded(_ step: () throws(SegmentStoreError) -> Void) throws(SegmentStoreError) {
+        do {
+            try step()
+        } catch {
+            abandonOpenSegment()
+            throw error
+        }
+    }
+
+    /// Cuts the open segment back to its last flush point (a complete zstd
+    /// block boundary) and closes it, leaving it for recovery.
+    private func abandonOpenSegment() {
+        guard let segment = open else { return }
+        _ = ftruncate(segment.file.descriptor, off_t(segment.flushedBytes))
         segment.file.close()
         open = nil
-        sealedSegments.append(segment.name.sealed)
+        lastSeq = flushedLastSeq
+        hasAbandonedSegment = true
     }
 
     private func compress(_ input: [UInt8], _ directive: ZstdCompressor.Directive) throws(SegmentStoreError) {

@@ -1,0 +1,87 @@
+import EventModel
+import Foundation
+import SegmentStore
+import Testing
+import TestSupport
+
+/// A small tmpfs, so a test can fill the disk. Needs root (CI and the
+/// development machines run as root); the test is skipped elsewhere.
+struct SmallFilesystem {
+    let path: String
+
+    init?(in directory: TemporaryDirectory, kilobytes: Int) {
+        path = directory.file("small-fs")
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard (try? runTool(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path])) == 0 else { return nil }
+    }
+
+    func unmount() {
+        _ = try? runTool(["umount", path])
+    }
+
+    static let isAvailable: Bool = {
+        guard getuid() == 0, let directory = try? TemporaryDirectory() else { return false }
+        defer { directory.remove() }
+        guard let filesystem = SmallFilesystem(in: directory, kilobytes: 64) else { return false }
+        filesystem.unmount()
+        return true
+    }()
+}
+
+struct WriteFailureTests {
+    @Test(.enabled(if: SmallFilesystem.isAvailable, "needs root to mount a small tmpfs"))
+    func aFullDiskLosesNothingAcknowledgedAndDuplicatesNothing() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let filesystem = try #require(SmallFilesystem(in: directory, kilobytes: 256))
+        defer { filesystem.unmount() }
+        let recording = filesystem.path + "/rec"
+        let filler = filesystem.path + "/filler"
+        try Data(count: 160 << 10).write(to: URL(fileURLWithPath: filler))
+
+        var generator = SeededGenerator(seed: 50)
+        var factory = RecordFactory(seed: 50)
+        func randomRecord(seq: Int64) -> RecordedRequest {
+            // Incompressible bodies fill the disk quickly.
+            var record = factory.record(body: (0..<2000).map { _ in UInt8.random(in: 0x61...0x7A, using: &generator) },
+                                        type: "job.completed", eventId: nil, gapMicroseconds: 1000)
+            record.seq = seq
+            return record
+        }
+
+        let writer = try SegmentWriter(directory: recording, instance: "test-a")
+        var acknowledged: [RecordedRequest] = []
+        var failures = 0
+        var attempts = 0
+        while failures == 0, attempts < 1000 {
+            attempts += 1
+            let batch = (1...3).map { randomRecord(seq: (writer.lastSeq ?? 0) + Int64($0)) }
+            do {
+                for record in batch { try writer.append(record) }
+                try writer.flush(.synced)
+                acknowledged += batch
+            } catch {
+                failures += 1
+                #expect(error.errno == ENOSPC, "\(error)")
+                // The failed batch is forgotten: its seq values come again.
+                #expect(writer.lastSeq == acknowledged.last?.seq)
+            }
+        }
+        #expect(failures == 1)
+        #expect(acknowledged.count > 3)
+
+        // Appends fail while the disk is full, and succeed once there is room.
+        #expect(throws: SegmentStoreError.self) { try writer.append(randomRecord(seq: (writer.lastSeq ?? 0) + 1)) }
+        try FileManager.default.removeItem(atPath: filler)
+        let later = (1...5).map { randomRecord(seq: acknowledged.last!.seq + Int64($0)) }
+        for record in later { try writer.append(record) }
+        try writer.seal()
+
+        let (read, issues) = try readAll(recording)
+        #expect(issues.isEmpty)
+        #expect(read == acknowledged + later)
+        let report = RecordingInspector.inspect(try Recording(path: recording), verify: true)
+        #expect(report.issues.isEmpty, "\(report.issues)")
+        #expect(report.openSegments.isEmpty)
+    }
+}
