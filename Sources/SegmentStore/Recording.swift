@@ -7,6 +7,11 @@ public struct Recording: Sendable {
     /// Segments a writer still has open (or left open by a crash); not read.
     public let openSegments: [SegmentFile]
 
+    /// Creates a recording directory (and its parents) if it does not exist.
+    public static func createDirectory(_ path: String) throws(SegmentStoreError) {
+        try PosixDirectory.create(path)
+    }
+
     /// Lists the recording at `path`: a directory of segments, or one segment file.
     public init(path: String) throws(SegmentStoreError) {
         self.path = path
@@ -72,5 +77,24 @@ public struct SegmentFile: Sendable, Hashable {
     /// The trailer's summary, or nil when the segment has none.
     public func trailer() throws(SegmentStoreError) -> SegmentSummary? {
         try SegmentTrailer.read(PosixFile.openForReading(path))
+    }
+}
+
+extension Recording {
+    /// The highest `seq` the sealed segments of `instance` hold (nil when none),
+    /// so a restarted writer continues above it. Reads one trailer, or decodes
+    /// the instance's last segment if it has none.
+    public func lastSeq(of instance: String) -> Int64? {
+        let own = segments.filter { $0.parsedName?.instance == instance }
+        for segment in own.reversed() {
+            if let trailer = try? segment.trailer(), let last = trailer.lastSeq { return last }
+            var highest: Int64?
+            let reader = SegmentRecordReader(path: segment.path, segment: segment.name) { _ in }
+            while let line = reader.next() {
+                if case .success(let record) = line.record { highest = max(highest ?? record.seq, record.seq) }
+            }
+            if let highest { return highest }
+        }
+        return nil
     }
 }

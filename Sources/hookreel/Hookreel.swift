@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Hookreel: ParsableCommand {
+struct Hookreel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookreel",
         abstract: "Record, inspect and replay UiPath Orchestrator webhook deliveries.",
@@ -9,6 +9,6 @@ struct Hookreel: ParsableCommand {
         A recording is a directory of zstd-compressed NDJSON segments, one request \
         per line (see docs/recording-format.md). `zstdcat DIR/*.ndjson.zst | jq .` reads it too.
         """,
-        subcommands: [CatCommand.self, InspectCommand.self, PackCommand.self]
+        subcommands: [RecordCommand.self, CatCommand.self, InspectCommand.self, PackCommand.self]
     )
 }

@@ -35,6 +35,21 @@ struct ByteSize: ExpressibleByArgument {
     }
 }
 
+/// A duration such as `250ms`, `5s`, `10m`, `1h` or `1.5s`.
+struct DurationArgument: ExpressibleByArgument {
+    let duration: Duration
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, seconds) in units where argument.hasSuffix(suffix) {
+            guard let value = Double(argument.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
+            duration = .nanoseconds(Int64((value * seconds * 1e9).rounded()))
+            return
+        }
+        return nil
+    }
+}
+
 /// A failure to report as one line on stderr (no usage text, no stack trace).
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String

@@ -1,0 +1,120 @@
+import Delivery
+import EventModel
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SegmentStore
+import Synchronization
+
+/// What every connection of one recorder shares.
+final class RecorderCore: Sendable {
+    static let healthPath = "/healthz"
+    static let metricsPath = "/metrics"
+
+    let configuration: RecorderConfiguration
+    let log: RecordLog
+    let metrics: RecorderMetrics
+    let signature: WebhookSignature?
+    let forwarder: Forwarder?
+    let logger: Logger
+    /// Requests received and not yet answered.
+    private let inFlight = Atomic<Int>(0)
+
+    init(configuration: RecorderConfiguration, log: RecordLog, metrics: RecorderMetrics, forwarder: Forwarder?, logger: Logger) {
+        self.configuration = configuration
+        self.log = log
+        self.metrics = metrics
+        signature = configuration.secret.map(WebhookSignature.init(secret:))
+        self.forwarder = forwarder
+        self.logger = logger
+    }
+
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
+    var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+}
+
+/// `hookreel record`: an HTTP server that keeps every request it receives in a
+/// recording, answering only once each record is as durable as the configured
+/// `Durability` promises.
+public final class Recorder: Sendable {
+    /// How long shutdown waits for requests in flight.
+    public static let drainTimeout: Duration = .seconds(30)
+
+    public let configuration: RecorderConfiguration
+    /// The port the server listens on (the one picked, when configured as 0).
+    public let port: Int
+    /// What start-up recovery did with segments left open by a crash.
+    public var recoveryReports: [RecoveryReport] { core.log.recoveryReports }
+
+    private let core: RecorderCore
+    private let serverChannel: any Channel
+
+    private init(configuration: RecorderConfiguration, core: RecorderCore, serverChannel: any Channel) {
+        self.configuration = configuration
+        self.core = core
+        self.serverChannel = serverChannel
+        port = serverChannel.localAddress?.port ?? configuration.port
+    }
+
+    /// Recovers the recording, then starts listening.
+    public static func start(_ configuration: RecorderConfiguration, logger: Logger) async throws -> Recorder {
+        let metrics = RecorderMetrics(logger: logger)
+        let log = try RecordLog(directory: configuration.directory, instance: configuration.instance,
+                                durability: configuration.durability, options: configuration.segmentOptions, observer: metrics)
+        for report in log.recoveryReports {
+            logger.notice("recovered open segment", metadata: [
+                "segment": "\(report.openSegment)", "records": "\(report.recoveredRecords)", "dropped_bytes": "\(report.droppedBytes)",
+            ])
+        }
+        let forwarder = configuration.forwardURL.map {
+            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256)
+        }
+        let core = RecorderCore(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(RecorderHTTPHandler(core: core))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            log.close()
+            try? await forwarder?.shutdown()
+            throw error
+        }
+        let recorder = Recorder(configuration: configuration, core: core, serverChannel: channel)
+        logger.notice("listening", metadata: [
+            "address": "\(configuration.host):\(recorder.port)", "recording": "\(configuration.directory)",
+            "instance": "\(configuration.instance)", "durability": "\(configuration.durability.rawValue)",
+        ])
+        return recorder
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to
+    /// `drainTimeout`), then seals the open segment.
+    public func shutdown() async {
+        try? await serverChannel.close()
+        let deadline = ContinuousClock.now + Self.drainTimeout
+        while core.requestsInFlight > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        if core.requestsInFlight > 0 {
+            core.logger.warning("shutting down with requests still in flight", metadata: ["requests": "\(core.requestsInFlight)"])
+        }
+        try? await core.forwarder?.shutdown()
+        core.log.close()
+        core.logger.notice("stopped", metadata: ["recording": "\(configuration.directory)"])
+    }
+}

@@ -1,0 +1,51 @@
+import SegmentStore
+
+/// Everything `hookreel record` is told (defaults as its `--help` states them).
+public struct RecorderConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (see `Recorder.port`).
+    public var port = 0
+    /// The recording directory.
+    public var directory: String
+    public var instance: String
+    /// Verifies `X-UiPath-Signature` when set; otherwise verdicts are `unchecked`.
+    public var secret: String?
+    /// Answer 401 to a request whose signature is missing or invalid.
+    public var requireSignature = false
+    /// Record requests answered 401 too (with their verdict and status).
+    public var recordRejected = false
+    public var durability = Durability.fsync
+    public var segmentOptions = SegmentWriter.Options()
+    /// Larger bodies are answered 413 and not recorded.
+    public var maximumBodyBytes = 1 << 20
+    /// The status a recorded request is answered with.
+    public var responseStatus = 202
+    /// Pass-through mode: forward each request here and answer with its response.
+    public var forwardURL: String?
+    public var forwardTimeout: Duration = .seconds(60)
+    /// A connection that sends nothing for this long is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request's head and body must arrive within this, or the connection is closed.
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init(directory: String, instance: String) {
+        self.directory = directory
+        self.instance = instance
+    }
+
+    /// A stable instance id for a recorder on `hostName` writing into
+    /// `directory` (an absolute path): the host name, then a hash of the path,
+    /// so restarts continue the same `seq` sequence and two recorders on one
+    /// host writing into different directories differ.
+    public static func defaultInstance(hostName: String, directory: String) -> String {
+        let allowed = SegmentFileName.instanceCharacters
+        let host = String(hostName.map { allowed.contains($0) ? $0 : "-" }.prefix(40))
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a: stable across runs and platforms
+        for byte in directory.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01B3
+        }
+        let suffix = String(hash >> 32, radix: 16)
+        return (host.isEmpty ? "recorder" : host) + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+    }
+}

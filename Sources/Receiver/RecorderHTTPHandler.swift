@@ -1,0 +1,242 @@
+import Delivery
+import EventModel
+import NIOCore
+import NIOHTTP1
+
+/// One connection of the recorder: collects each request, decides its answer,
+/// has it recorded, and answers once the record is as durable as promised.
+///
+/// Requests on a connection are handled one at a time (NIO's pipelining
+/// handler holds back the next until this one is answered), so the per-request
+/// state below belongs to the current request.
+final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let core: RecorderCore
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var isBodyTooLarge = false
+    private var receivedAt = Timestamp(microsecondsSinceEpoch: 0)
+    private var requestDeadline: Scheduled<Void>?
+
+    init(core: RecorderCore) {
+        self.core = core
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            receivedAt = Timestamp.now()
+            body.clear()
+            let declared = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+            isBodyTooLarge = declared > core.configuration.maximumBodyBytes
+            core.requestStarted()
+            let channel = context.channel
+            requestDeadline = context.eventLoop.scheduleTask(in: TimeAmount(core.configuration.requestTimeout)) {
+                // A client too slow to send its request loses the connection.
+                channel.close(promise: nil)
+            }
+        case .body(var chunk):
+            guard !isBodyTooLarge else { return }
+            if body.readableBytes + chunk.readableBytes > core.configuration.maximumBodyBytes {
+                isBodyTooLarge = true
+                body.clear()
+            } else {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            requestDeadline?.cancel()
+            requestDeadline = nil
+            guard let head else { return }
+            self.head = nil
+            handle(head, context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if head != nil {
+            // The client went away in the middle of a request.
+            requestDeadline?.cancel()
+            head = nil
+            core.requestFinished()
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: Routing
+
+    private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let responder = Responder(context: context, keepAlive: head.isKeepAlive && !isBodyTooLarge, core: core)
+        let (path, query) = splitURI(head.uri)
+        switch (head.method, path) {
+        case (.GET, RecorderCore.healthPath):
+            let healthy = core.metrics.canWrite
+            responder.respond(status: healthy ? 200 : 503, contentType: "text/plain; charset=utf-8",
+                              body: healthy ? "ok\n" : "cannot write the recording\n")
+        case (.GET, RecorderCore.metricsPath):
+            responder.respond(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", bytes: core.metrics.exposition())
+        case (.POST, _):
+            if isBodyTooLarge {
+                core.metrics.countRequest(status: 413, signature: nil, bodyBytes: 0)
+                responder.respond(status: 413, contentType: "text/plain; charset=utf-8",
+                                  body: "request body larger than \(core.configuration.maximumBodyBytes) bytes\n")
+                return
+            }
+            record(head, path: path, query: query, remote: context.remoteAddress, responder: responder)
+        default:
+            responder.respond(status: 405, contentType: "text/plain; charset=utf-8", body: "only POST is recorded\n",
+                              extraHeaders: [("Allow", "POST")])
+        }
+    }
+
+    private func record(_ head: HTTPRequestHead, path: String, query: String, remote: SocketAddress?, responder: Responder) {
+        let bodyBytes = Array(body.readableBytesView)
+        let signatureHeader = head.headers.first(name: WebhookSignature.headerName)
+        let verdict = core.signature.map { $0.verify(bodyBytes, header: signatureHeader) } ?? .unchecked
+        let envelope = EventEnvelope(scanning: bodyBytes)
+        var record = RecordedRequest(
+            seq: 0, instance: core.configuration.instance, receivedAt: receivedAt,
+            method: head.method.rawValue, path: path, query: query,
+            headers: lowerCasedHeaders(head.headers), body: bodyBytes,
+            type: envelope?.type, eventId: envelope?.eventId, remote: remote.map(describe),
+            signature: verdict, source: .recorded)
+
+        if core.configuration.requireSignature && verdict != .valid {
+            record.status = 401
+            core.metrics.countRequest(status: 401, signature: verdict, bodyBytes: bodyBytes.count)
+            if core.configuration.recordRejected { core.log.append(record) { _ in } }
+            responder.respond(status: 401, contentType: "text/plain; charset=utf-8", body: "signature \(verdict.rawValue)\n")
+            return
+        }
+        if let forwarder = core.forwarder {
+            forward(record, head: head, body: body, through: forwarder, responder: responder)
+            return
+        }
+        let status = core.configuration.responseStatus
+        record.status = status
+        core.log.append(record) { [core] result in
+            let answered = result.isSuccess ? status : 503
+            core.metrics.countRequest(status: answered, signature: verdict, bodyBytes: bodyBytes.count)
+            responder.respond(status: answered)
+        }
+    }
+
+    /// Pass-through: the caller always gets the real receiver's answer (or 502);
+    /// a record that cannot be written is logged and counted, never an error for
+    /// the caller, so capturing cannot interrupt production traffic.
+    private func forward(_ record: RecordedRequest, head: HTTPRequestHead, body: ByteBuffer, through forwarder: Forwarder, responder: Responder) {
+        let headers = head.headers.map { (name: $0.name, value: $0.value) }
+        let core = self.core
+        Task {
+            var record = record
+            let result = await forwarder.forward(method: head.method.rawValue, pathAndQuery: head.uri, headers: headers, body: body)
+            switch result {
+            case .success(let response):
+                record.status = response.status
+                record.upstreamStatus = response.status
+                record.upstreamMilliseconds = Double(response.elapsed.nanoseconds) / 1_000_000
+            case .failure(let failure):
+                record.status = 502
+                core.logger.warning("upstream unreachable", metadata: ["error": "\(failure)"])
+            }
+            let answered = record.status ?? 502
+            core.metrics.countRequest(status: answered, signature: record.signature, bodyBytes: record.body.count)
+            core.log.append(record) { _ in
+                switch result {
+                case .success(let response):
+                    let contentType = response.headers.first { $0.name.lowercased() == "content-type" }?.value
+                    responder.respond(status: response.status, contentType: contentType, buffer: response.body)
+                case .failure:
+                    responder.respond(status: 502, contentType: "text/plain; charset=utf-8", body: "upstream unreachable\n")
+                }
+            }
+        }
+    }
+}
+
+/// Writes one response on the connection's event loop, from any thread.
+struct Responder: Sendable {
+    private let context: NIOLoopBound<ChannelHandlerContext>
+    private let keepAlive: Bool
+    private let core: RecorderCore
+
+    init(context: ChannelHandlerContext, keepAlive: Bool, core: RecorderCore) {
+        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.keepAlive = keepAlive
+        self.core = core
+    }
+
+    func respond(status: Int, contentType: String? = nil, body text: String? = nil, extraHeaders: [(String, String)] = []) {
+        respond(status: status, contentType: contentType, bytes: text.map { Array($0.utf8) } ?? [], extraHeaders: extraHeaders)
+    }
+
+    func respond(status: Int, contentType: String?, bytes: [UInt8], extraHeaders: [(String, String)] = []) {
+        respond(status: status, contentType: contentType, buffer: ByteBuffer(bytes: bytes), extraHeaders: extraHeaders)
+    }
+
+    func respond(status: Int, contentType: String?, buffer: ByteBuffer, extraHeaders: [(String, String)] = []) {
+        let context = self.context
+        let keepAlive = self.keepAlive
+        let core = self.core
+        context.eventLoop.execute {
+            let context = context.value
+            var headers = HTTPHeaders()
+            headers.reserveCapacity(4 + extraHeaders.count)
+            headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+            if let contentType { headers.add(name: "Content-Type", value: contentType) }
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+            let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+            context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+            if buffer.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil) }
+            let written = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+            core.requestFinished()
+            if !keepAlive {
+                let channel = context.channel
+                written.whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+    }
+}
+
+private func splitURI(_ uri: String) -> (path: String, query: String) {
+    guard let mark = uri.firstIndex(of: "?") else { return (uri, "") }
+    return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
+}
+
+/// Lower-cased names in arrival order, repeated headers joined with `, `.
+private func lowerCasedHeaders(_ headers: HTTPHeaders) -> [HeaderField] {
+    var fields: [HeaderField] = []
+    fields.reserveCapacity(headers.count)
+    for (name, value) in headers {
+        let lowered = name.lowercased()
+        if let index = fields.firstIndex(where: { $0.name == lowered }) {
+            fields[index].value += ", " + value
+        } else {
+            fields.append(HeaderField(name: lowered, value: value))
+        }
+    }
+    return fields
+}
+
+private func describe(_ address: SocketAddress) -> String {
+    guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+    return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+}
+
+private extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,201 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Receiver
+
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Receive webhook deliveries and keep every request in a recording.",
+        discussion: """
+        Every POST, on any path, is kept byte for byte (docs/recording-format.md). \
+        The answer (--respond, default 202) is sent only once the record is durable: \
+        fsync = written and fsync'd (concurrent requests share one fsync; survives power loss), \
+        flush = written to the file (survives a crash of hookreel), async = at once, written within 100 ms. \
+        If the recording cannot be written the answer is 503, never a 2xx. \
+        Bodies over --max-body get 413 and are not kept; other methods get 405. \
+        GET /healthz answers 200 while writes succeed; GET /metrics serves Prometheus metrics. \
+        With --forward, each request also goes to the real receiver and its answer goes back \
+        (502 when unreachable); the record carries upstream_status and upstream_ms. \
+        On start, segments a crash left open are recovered and sealed. SIGTERM or SIGINT: \
+        stop accepting, finish requests in flight, seal, exit 0.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks one).", valueName: "host:port"))
+    var listen: ListenAddress
+
+    @Option(help: ArgumentHelp("Recording directory (created if missing).", valueName: "dir"))
+    var out: String
+
+    @OptionGroup var secret: SecretOptions
+
+    @Flag(help: "Answer 401 to requests whose X-UiPath-Signature is missing or invalid (needs a secret).")
+    var requireSignature = false
+
+    @Flag(help: "Keep requests answered 401 in the recording too, with their verdict.")
+    var recordRejected = false
+
+    @Option(help: "When a 2xx may be sent: fsync, flush or async.")
+    var durability: Durability = .fsync
+
+    @Option(help: ArgumentHelp("Seal a segment once its compressed size reaches this.", valueName: "size"))
+    var segmentSize: ByteSize = ByteSize(argument: "64MiB")!
+
+    @Option(help: ArgumentHelp("Seal a segment once it has been open this long.", valueName: "duration"))
+    var segmentAge: DurationArgument = DurationArgument(argument: "10m")!
+
+    @Option(help: ArgumentHelp("Largest request body kept; larger ones get 413.", valueName: "size"))
+    var maxBody: ByteSize = ByteSize(argument: "1MiB")!
+
+    @Option(help: ArgumentHelp("Status for recorded requests (2xx).", valueName: "code"))
+    var respond: Int = 202
+
+    @Option(help: ArgumentHelp("Writer id in segment names and records (default: host name + hash of the directory).", valueName: "id"))
+    var instance: String?
+
+    @Option(help: ArgumentHelp("Pass-through: forward each request to this receiver URL (path and query appended) and answer with its response.", valueName: "url"))
+    var forward: String?
+
+    @Option(help: ArgumentHelp("How long to wait for the forwarded request's response.", valueName: "duration"))
+    var forwardTimeout: DurationArgument = DurationArgument(argument: "60s")!
+
+    @Option(help: ArgumentHelp("Close connections that send nothing for this long.", valueName: "duration"))
+    var idleTimeout: DurationArgument = DurationArgument(argument: "60s")!
+
+    @Option(help: ArgumentHelp("Close connections whose request (head and body) takes longer than this to arrive.", valueName: "duration"))
+    var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
+
+    func validate() throws {
+        guard (200...299).contains(respond) else { throw ValidationError("--respond must be a 2xx status, not \(respond)") }
+        if requireSignature && !secret.isGiven {
+            throw ValidationError("--require-signature needs a secret (--secret-env or --secret-file)")
+        }
+        if let instance, !Self.isValidInstance(instance) {
+            throw ValidationError("--instance '\(instance)' must be 1-64 characters of A-Z a-z 0-9 . _ -")
+        }
+        if let forward {
+            guard let url = URL(string: forward), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--forward must be an absolute http(s) URL, not '\(forward)'")
+            }
+        }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "hookreel.record")
+        logger.logLevel = .info
+        let directory = URL(fileURLWithPath: out).standardizedFileURL.path
+        var configuration = RecorderConfiguration(
+            directory: directory,
+            instance: instance ?? RecorderConfiguration.defaultInstance(hostName: ProcessInfo.processInfo.hostName, directory: directory))
+        configuration.host = listen.host
+        configuration.port = listen.port
+        configuration.secret = try secret.load()
+        configuration.requireSignature = requireSignature
+        configuration.recordRejected = recordRejected
+        configuration.durability = durability
+        configuration.segmentOptions.maximumSegmentBytes = segmentSize.bytes
+        configuration.segmentOptions.maximumSegmentAge = segmentAge.duration
+        configuration.maximumBodyBytes = Int(maxBody.bytes)
+        configuration.responseStatus = respond
+        configuration.forwardURL = forward
+        configuration.forwardTimeout = forwardTimeout.duration
+        configuration.idleTimeout = idleTimeout.duration
+        configuration.requestTimeout = requestTimeout.duration
+
+        let signals = TerminationSignals()
+        let recorder: Recorder
+        do {
+            recorder = try await Recorder.start(configuration, logger: logger)
+        } catch {
+            throw CommandFailure("cannot start the recorder: \(error)")
+        }
+        await signals.wait()
+        logger.notice("stopping: finishing requests in flight and sealing")
+        await recorder.shutdown()
+    }
+
+    private static func isValidInstance(_ instance: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        return (1...64).contains(instance.count) && instance.allSatisfy(allowed.contains)
+    }
+}
+
+extension Durability: ExpressibleByArgument {}
+
+/// `--secret-env NAME` or `--secret-file PATH`: secrets never go on the command line.
+struct SecretOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read the webhook secret from this environment variable.", valueName: "name"))
+    var secretEnv: String?
+
+    @Option(help: ArgumentHelp("Read the webhook secret from this file (a trailing newline is ignored).", valueName: "path"))
+    var secretFile: String?
+
+    var isGiven: Bool { secretEnv != nil || secretFile != nil }
+
+    func validate() throws {
+        if secretEnv != nil && secretFile != nil {
+            throw ValidationError("give the secret once: --secret-env or --secret-file, not both")
+        }
+    }
+
+    /// The secret, or nil when none was asked for.
+    func load() throws -> String? {
+        if let secretEnv {
+            guard let value = ProcessInfo.processInfo.environment[secretEnv], !value.isEmpty else {
+                throw CommandFailure("--secret-env: environment variable \(secretEnv) is not set or empty")
+            }
+            return value
+        }
+        if let secretFile {
+            guard let data = FileManager.default.contents(atPath: secretFile) else {
+                throw CommandFailure("--secret-file: cannot read \(secretFile)")
+            }
+            var text = String(decoding: data, as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            guard !text.isEmpty else { throw CommandFailure("--secret-file: \(secretFile) is empty") }
+            return text
+        }
+        return nil
+    }
+}
+
+/// `HOST:PORT`, with `[v6]:PORT` for IPv6.
+struct ListenAddress: ExpressibleByArgument {
+    let host: String
+    let port: Int
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(argument[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Waits for SIGTERM or SIGINT. (`@unchecked`: the signal sources are only
+/// kept alive here, never touched after `init`.)
+final class TerminationSignals: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+    private let stream: AsyncStream<Void>
+
+    init() {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        self.stream = stream
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
+    }
+
+    func wait() async {
+        for await _ in stream { return }
+    }
+}
