@@ -10,20 +10,22 @@ public struct EventEnvelope: Sendable, Equatable {
         self.eventId = eventId
     }
 
-    /// Scans `body`; returns nil when it is not a JSON object. A `Type` or
-    /// `EventId` that is not a string is left nil (an `EventId` number is kept as
-    /// its text, since older payloads are loose about it).
+    /// Scans `body`'s top-level members until both fields are found (Orchestrator
+    /// puts them first, so the rest of a large body is not read); returns nil when
+    /// the scanned part is not a JSON object. A `Type` that is not a string is left
+    /// nil; an `EventId` number is kept as its text, since older payloads are
+    /// loose about it. This finds fields; it does not validate the whole body.
     public init?(scanning body: UnsafeBufferPointer<UInt8>) {
         guard body.count < JSONScanner.maximumInputSize else { return nil }
         var scanner = JSONScanner(body)
         var envelope = EventEnvelope()
         do throws(JSONSyntaxError) {
-            try scanner.scanObject { scanner, key throws(JSONSyntaxError) in
+            let isComplete = try scanner.scanObjectPrefix { scanner, key throws(JSONSyntaxError) in
                 let isType = scanner.string(key, equals: "Type")
                 let isEventId = !isType && scanner.string(key, equals: "EventId")
                 guard isType || isEventId else {
                     try scanner.skipValue()
-                    return
+                    return true
                 }
                 switch scanner.peekAfterWhitespace() {
                 case UInt8(ascii: "\""):
@@ -35,9 +37,12 @@ public struct EventEnvelope: Sendable, Equatable {
                 default:
                     try scanner.skipValue()
                 }
+                return envelope.type == nil || envelope.eventId == nil
             }
-            scanner.skipWhitespace()
-            guard scanner.isAtEnd else { return nil }
+            if isComplete {
+                scanner.skipWhitespace()
+                guard scanner.isAtEnd else { return nil }
+            }
         } catch {
             return nil
         }

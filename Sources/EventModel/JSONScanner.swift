@@ -306,6 +306,23 @@ struct JSONScanner {
         }
     }
 
+    /// Walks members of an object like `scanObject` while `member` returns true;
+    /// once it returns false the rest of the object is left unread (and
+    /// unvalidated). Returns whether the whole object was read.
+    mutating func scanObjectPrefix(
+        _ member: (inout JSONScanner, JSONStringSlice) throws(JSONSyntaxError) -> Bool
+    ) throws(JSONSyntaxError) -> Bool {
+        try expect(UInt8(ascii: "{"), "'{'")
+        if consume(UInt8(ascii: "}")) { return true }
+        repeat {
+            let key = try scanString()
+            try expect(UInt8(ascii: ":"), "':'")
+            guard try member(&self, key) else { return false }
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"), "',' or '}'")
+        return true
+    }
+
     /// Walks the members of an object, calling `member` with each key; `member`
     /// must consume the value. The cursor may sit before the `{`.
     mutating func scanObject(

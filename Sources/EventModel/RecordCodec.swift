@@ -158,7 +158,15 @@ extension RecordedRequest {
 
 /// Whether `bytes` is well-formed UTF-8 (the standard library's validator).
 func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var iterator = bytes.makeIterator()
+    // Bodies are nearly always ASCII: check eight bytes at a time first.
+    var asciiPrefix = 0
+    if let base = bytes.baseAddress {
+        while asciiPrefix + 8 <= bytes.count,
+              UnsafeRawPointer(base + asciiPrefix).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            asciiPrefix += 8
+        }
+    }
+    var iterator = UnsafeBufferPointer(rebasing: bytes[asciiPrefix...]).makeIterator()
     var decoder = UTF8()
     while true {
         switch decoder.decode(&iterator) {

@@ -31,6 +31,19 @@ final class RecorderCore: Sendable {
         self.logger = logger
     }
 
+    /// One work queue per event loop (there are as many loops as cores).
+    private let workQueues = Mutex<[ObjectIdentifier: LoopWorkQueue]>([:])
+
+    func workQueue(for loop: any EventLoop) -> LoopWorkQueue {
+        workQueues.withLock { queues in
+            let key = ObjectIdentifier(loop)
+            if let queue = queues[key] { return queue }
+            let queue = LoopWorkQueue(loop: loop)
+            queues[key] = queue
+            return queue
+        }
+    }
+
     func requestStarted() { inFlight.add(1, ordering: .relaxed) }
     func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
     var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
@@ -51,11 +64,13 @@ public final class Recorder: Sendable {
 
     private let core: RecorderCore
     private let serverChannel: any Channel
+    private let group: MultiThreadedEventLoopGroup
 
-    private init(configuration: RecorderConfiguration, core: RecorderCore, serverChannel: any Channel) {
+    private init(configuration: RecorderConfiguration, core: RecorderCore, serverChannel: any Channel, group: MultiThreadedEventLoopGroup) {
         self.configuration = configuration
         self.core = core
         self.serverChannel = serverChannel
+        self.group = group
         port = serverChannel.localAddress?.port ?? configuration.port
     }
 
@@ -73,15 +88,14 @@ public final class Recorder: Sendable {
             Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256)
         }
         let core = RecorderCore(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
-        let idleTimeout = TimeAmount(configuration.idleTimeout)
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try pipeline.addHandler(RecorderHTTPHandler(core: core))
                 }
@@ -92,9 +106,10 @@ public final class Recorder: Sendable {
         } catch {
             log.close()
             try? await forwarder?.shutdown()
+            try? await group.shutdownGracefully()
             throw error
         }
-        let recorder = Recorder(configuration: configuration, core: core, serverChannel: channel)
+        let recorder = Recorder(configuration: configuration, core: core, serverChannel: channel, group: group)
         logger.notice("listening", metadata: [
             "address": "\(configuration.host):\(recorder.port)", "recording": "\(configuration.directory)",
             "instance": "\(configuration.instance)", "durability": "\(configuration.durability.rawValue)",
@@ -115,6 +130,39 @@ public final class Recorder: Sendable {
         }
         try? await core.forwarder?.shutdown()
         core.log.close()
+        try? await group.shutdownGracefully()
         core.logger.notice("stopped", metadata: ["recording": "\(configuration.directory)"])
+    }
+}
+
+/// Work handed to an event loop from other threads, run in one loop task per
+/// burst: the record log completes a whole batch at once, and waking a loop per
+/// request would cost a context switch each.
+final class LoopWorkQueue: Sendable {
+    private let loop: any EventLoop
+    private let state = Mutex<(pending: [@Sendable () -> Void], isScheduled: Bool)>(([], false))
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ work: @escaping @Sendable () -> Void) {
+        let needsTask = state.withLock { state in
+            state.pending.append(work)
+            defer { state.isScheduled = true }
+            return !state.isScheduled
+        }
+        if needsTask { loop.execute { self.runPending() } }
+    }
+
+    private func runPending() {
+        let work = state.withLock { state in
+            defer {
+                state.pending.removeAll(keepingCapacity: true)
+                state.isScheduled = false
+            }
+            return state.pending
+        }
+        for item in work { item() }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SegmentStore
 
 /// Everything `hookreel record` is told (defaults as its `--help` states them).
@@ -27,6 +28,10 @@ public struct RecorderConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request's head and body must arrive within this, or the connection is closed.
     public var requestTimeout: Duration = .seconds(30)
+    /// Threads serving connections. One core is left to the record log's writer
+    /// thread, which encodes, compresses and fsyncs; more threads than cores only
+    /// add context switches (measured: scripts/bench-recorder.sh).
+    public var serverThreads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
 
     public init(directory: String, instance: String) {
         self.directory = directory

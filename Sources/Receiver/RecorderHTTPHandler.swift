@@ -19,12 +19,32 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var isBodyTooLarge = false
     private var receivedAt = Timestamp(microsecondsSinceEpoch: 0)
     private var requestDeadline: Scheduled<Void>?
+    /// The peer, as `ip:port` (looked up once per connection).
+    private var remote: String?
+    /// When the connection last received bytes, and the task that closes it
+    /// once that is longer ago than the idle timeout (one task per connection,
+    /// not one timer per request).
+    private var lastRead = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
 
     init(core: RecorderCore) {
         self.core = core
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        remote = context.remoteAddress.map(describe)
+        let idleTimeout = TimeAmount(core.configuration.idleTimeout)
+        let checkInterval = TimeAmount(core.configuration.idleTimeout / 4)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let channel = context.channel
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: checkInterval) { _ in
+            if NIODeadline.now() - handler.value.lastRead >= idleTimeout { channel.close(promise: nil) }
+        }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
@@ -33,11 +53,6 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             let declared = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             isBodyTooLarge = declared > core.configuration.maximumBodyBytes
             core.requestStarted()
-            let channel = context.channel
-            requestDeadline = context.eventLoop.scheduleTask(in: TimeAmount(core.configuration.requestTimeout)) {
-                // A client too slow to send its request loses the connection.
-                channel.close(promise: nil)
-            }
         case .body(var chunk):
             guard !isBodyTooLarge else { return }
             if body.readableBytes + chunk.readableBytes > core.configuration.maximumBodyBytes {
@@ -55,15 +70,22 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
+    /// Starts the request's deadline only when it did not arrive in one read
+    /// (the common case), so most requests cost no timer.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if head != nil && requestDeadline == nil {
+            let channel = context.channel
+            requestDeadline = context.eventLoop.scheduleTask(in: TimeAmount(core.configuration.requestTimeout)) {
+                // A client too slow to send its request loses the connection.
+                channel.close(promise: nil)
+            }
         }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
         if head != nil {
             // The client went away in the middle of a request.
             requestDeadline?.cancel()
@@ -92,15 +114,15 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                                   body: "request body larger than \(core.configuration.maximumBodyBytes) bytes\n")
                 return
             }
-            record(head, path: path, query: query, remote: context.remoteAddress, responder: responder)
+            record(head, path: path, query: query, responder: responder)
         default:
             responder.respond(status: 405, contentType: "text/plain; charset=utf-8", body: "only POST is recorded\n",
                               extraHeaders: [("Allow", "POST")])
         }
     }
 
-    private func record(_ head: HTTPRequestHead, path: String, query: String, remote: SocketAddress?, responder: Responder) {
-        let bodyBytes = Array(body.readableBytesView)
+    private func record(_ head: HTTPRequestHead, path: String, query: String, responder: Responder) {
+        let bodyBytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
         let signatureHeader = head.headers.first(name: WebhookSignature.headerName)
         let verdict = core.signature.map { $0.verify(bodyBytes, header: signatureHeader) } ?? .unchecked
         let envelope = EventEnvelope(scanning: bodyBytes)
@@ -108,7 +130,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             seq: 0, instance: core.configuration.instance, receivedAt: receivedAt,
             method: head.method.rawValue, path: path, query: query,
             headers: lowerCasedHeaders(head.headers), body: bodyBytes,
-            type: envelope?.type, eventId: envelope?.eventId, remote: remote.map(describe),
+            type: envelope?.type, eventId: envelope?.eventId, remote: remote,
             signature: verdict, source: .recorded)
 
         if core.configuration.requireSignature && verdict != .valid {
@@ -164,7 +186,9 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
-/// Writes one response on the connection's event loop, from any thread.
+/// Writes one response on the connection's event loop, from any thread:
+/// directly when called on that loop, otherwise through the loop's
+/// `LoopWorkQueue`, so one group commit wakes each loop once, not once per request.
 struct Responder: Sendable {
     private let context: NIOLoopBound<ChannelHandlerContext>
     private let keepAlive: Bool
@@ -174,6 +198,14 @@ struct Responder: Sendable {
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
         self.keepAlive = keepAlive
         self.core = core
+    }
+
+    private func onLoop(_ work: @escaping @Sendable () -> Void) {
+        if context.eventLoop.inEventLoop {
+            work()
+        } else {
+            core.workQueue(for: context.eventLoop).enqueue(work)
+        }
     }
 
     func respond(status: Int, contentType: String? = nil, body text: String? = nil, extraHeaders: [(String, String)] = []) {
@@ -188,7 +220,7 @@ struct Responder: Sendable {
         let context = self.context
         let keepAlive = self.keepAlive
         let core = self.core
-        context.eventLoop.execute {
+        onLoop {
             let context = context.value
             var headers = HTTPHeaders()
             headers.reserveCapacity(4 + extraHeaders.count)
@@ -219,7 +251,7 @@ private func lowerCasedHeaders(_ headers: HTTPHeaders) -> [HeaderField] {
     var fields: [HeaderField] = []
     fields.reserveCapacity(headers.count)
     for (name, value) in headers {
-        let lowered = name.lowercased()
+        let lowered = name.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? name.lowercased() : name
         if let index = fields.firstIndex(where: { $0.name == lowered }) {
             fields[index].value += ", " + value
         } else {

@@ -66,7 +66,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Close connections whose request (head and body) takes longer than this to arrive.", valueName: "duration"))
     var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
+    @Option(help: ArgumentHelp("Threads serving connections (default: one less than the cores, at least 1).", valueName: "n"))
+    var threads: Int?
+
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         guard (200...299).contains(respond) else { throw ValidationError("--respond must be a 2xx status, not \(respond)") }
         if requireSignature && !secret.isGiven {
             throw ValidationError("--require-signature needs a secret (--secret-env or --secret-file)")
@@ -103,6 +107,7 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.forwardTimeout = forwardTimeout.duration
         configuration.idleTimeout = idleTimeout.duration
         configuration.requestTimeout = requestTimeout.duration
+        if let threads { configuration.serverThreads = threads }
 
         let signals = TerminationSignals()
         let recorder: Recorder

@@ -8,6 +8,8 @@ struct EventEnvelopeTests {
         (#" { "Type" : "ping" , "EventId" : 12345 } "#, "ping", "12345"),
         (#"{"Type":"job\u002ecreated"}"#, "job.created", nil),
         (#"{"Other":[1,2,{"Type":"no"}]}"#, nil, nil),
+        // Once both are found the rest of the body is not read.
+        (#"{"EventId":"e9","Type":"ping", this is not read"#, "ping", "e9"),
     ] as [(String, String?, String?)])
     func findsTopLevelTypeAndEventId(body: String, type: String?, eventId: String?) {
         let envelope = EventEnvelope(scanning: Array(body.utf8))

@@ -15,7 +15,8 @@ struct RecordProcessTests {
 
     /// Posts bodies with increasing ids from `workers` tasks until `stop` is
     /// set or `limit` requests were made; returns the ids answered 2xx.
-    private func load(port: Int, workers: Int, limit: Int, firstId: Int = 1, stop: StopFlag = StopFlag()) async -> [Int] {
+    private func load(port: Int, workers: Int, limit: Int, firstId: Int = 1, stop: StopFlag = StopFlag(),
+                      progress: Counter = Counter(startingAt: 1)) async -> [Int] {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(5), concurrentHTTP1ConnectionsPerHostSoftLimit: workers)
@@ -33,7 +34,10 @@ struct RecordProcessTests {
                         request.body = .bytes(self.body(id))
                         guard let response = try? await client.execute(request, timeout: .seconds(5)) else { continue }
                         _ = try? await response.body.collect(upTo: 1 << 16)
-                        if (200..<300).contains(Int(response.status.code)) { mine.append(id) }
+                        if (200..<300).contains(Int(response.status.code)) {
+                            mine.append(id)
+                            _ = progress.next()
+                        }
                     }
                     return mine
                 }
@@ -63,9 +67,11 @@ struct RecordProcessTests {
 
         let first = try ChildRecorder(arguments: arguments)
         let stop = StopFlag()
-        async let acknowledgedByFirst = load(port: first.port, workers: 8, limit: 20_000, stop: stop)
-        // Let load build up, then kill mid-stream.
-        try await Task.sleep(for: .milliseconds(800))
+        let progress = Counter(startingAt: 1)
+        async let acknowledgedByFirst = load(port: first.port, workers: 8, limit: 20_000, stop: stop, progress: progress)
+        // Let load build up, then kill mid-stream (however slow a busy machine is).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while progress.current < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         first.stop(with: SIGKILL)
         stop.set()
         let acknowledged = await acknowledgedByFirst
@@ -126,4 +132,5 @@ final class Counter: Sendable {
     private let value: Atomic<Int>
     init(startingAt first: Int) { value = Atomic(first - 1) }
     func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+    var current: Int { value.load(ordering: .relaxed) }
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Recorder benchmark, peers in the same run (benchmarks.md): wrk POSTs a ~1.4 KB
+# job.completed delivery with 64 connections for DURATION against
+#   - nginx answering 204 (`location / { return 204; }`), measured before and after;
+#   - hookreel record in each durability mode (fsync, flush, async).
+# Targets: fsync >= 0.5x nginx requests/s, async >= 0.8x. Release build, loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WORK=${WORK:-.build/bench-recorder}
+BIN=.build/release/hookreel
+NGINX_PORT=18080
+RECORDER_PORT=18081
+
+command -v wrk >/dev/null && command -v nginx >/dev/null || {
+  [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk nginx-light >/dev/null || { echo "needs wrk and nginx (apt-get install wrk nginx-light)"; exit 1; }
+}
+swift build -c release --product hookreel >/dev/null
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+nginx -c "$PWD/scripts/bench/nginx.conf" -p "$WORK" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+sleep 0.5
+
+# run_wrk PORT: prints "requests/s p99"
+run_wrk() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/bench/post.lua "http://127.0.0.1:$1/webhooks/orchestrator" > "$WORK/wrk.out"
+  awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF } END { print rps, p99, (bad == "" ? 0 : bad) }' "$WORK/wrk.out"
+}
+
+read -r nginx1 nginx1_p99 _ <<<"$(run_wrk $NGINX_PORT)"
+results=()
+for mode in fsync flush async; do
+  out="$WORK/rec-$mode"
+  "$BIN" record --listen 127.0.0.1:$RECORDER_PORT --out "$out" --durability "$mode" 2>"$WORK/record-$mode.log" &
+  pid=$!
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$RECORDER_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  read -r rps p99 bad <<<"$(run_wrk $RECORDER_PORT)"
+  kill -TERM $pid; wait $pid
+  ratio=$("$BIN" inspect "$out" --json | awk -F': ' '/"compression_ratio"/ { gsub(/,/, "", $2); print $2 }')
+  results+=("$mode $rps $p99 $bad $ratio")
+done
+read -r nginx2 nginx2_p99 _ <<<"$(run_wrk $NGINX_PORT)"
+
+awk -v n1="$nginx1" -v n2="$nginx2" -v p1="$nginx1_p99" -v p2="$nginx2_p99" -v c="$CONNECTIONS" -v d="$DURATION" '
+BEGIN {
+  nginx = (n1 + n2) / 2
+  printf "wrk -t%s -c%d -d%s, ~1.4 KB job.completed POST; nginx = mean of a run before and after\n\n", ENVIRON["THREADS"] ? ENVIRON["THREADS"] : 2, c, d
+  printf "%-22s %12s %10s %10s %10s %8s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio"
+  printf "%-22s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
+}
+{ printf "%-22s %12.0f %9.2fx %10s %10s %7.1fx\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5 }
+END { print "\ntargets: fsync >= 0.50x, async >= 0.80x; ratio = uncompressed / compressed bytes written" }
+' <<<"$(printf '%s\n' "${results[@]}")"
