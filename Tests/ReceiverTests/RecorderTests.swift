@@ -230,3 +230,47 @@ func runCommand(_ arguments: [String]) throws -> Int32 {
     process.waitUntilExit()
     return process.terminationStatus
 }
+
+struct PipeliningTests {
+    /// Sends `bytes` on a plain TCP connection and reads until `responses`
+    /// HTTP responses (no bodies expected beyond Content-Length 0) arrived.
+    private func exchangeRaw(port: Int, _ bytes: [UInt8], until marker: String, count: Int) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw RecordingProblems(issues: []) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var received = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while received.components(separatedBy: marker).count - 1 < count {
+            let got = read(fd, &buffer, buffer.count)
+            if got <= 0 { break }
+            received += String(decoding: buffer[..<got], as: UTF8.self)
+        }
+        return received
+    }
+
+    @Test func pipelinedRequestsAreAnsweredAndRecordedInOrder() async throws {
+        let running = try await RunningRecorder.start()
+        defer { running.directory.remove() }
+        var requests: [UInt8] = []
+        for id in 1...3 {
+            let body = eventBody(id)
+            requests += Array("POST /p\(id) HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        }
+        requests += Array("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let replies = try exchangeRaw(port: running.recorder.port, requests, until: "HTTP/1.1 ", count: 4)
+        let statuses = replies.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == ["202", "202", "202", "405"])
+        await running.recorder.shutdown()
+        #expect(try running.records().map(\.path) == ["/p1", "/p2", "/p3"])
+    }
+}
