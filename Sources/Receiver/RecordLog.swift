@@ -35,7 +35,9 @@ public final class RecordLog: @unchecked Sendable {
     /// How often an idle log checks whether its segment is due for sealing by age.
     static let idleWakeInterval: TimeInterval = 1
 
-    public typealias Completion = @Sendable (Result<Int64, SegmentStoreError>) -> Void
+    /// Runs once the record is written (as durably as `durability` says) or has
+    /// failed, on the writer thread, with the record as written (`seq` set).
+    public typealias Completion = @Sendable (Result<RecordedRequest, SegmentStoreError>) -> Void
 
     public let durability: Durability
     /// What start-up recovery did with segments a previous run left open.
@@ -44,7 +46,9 @@ public final class RecordLog: @unchecked Sendable {
     private let writer: SegmentWriter
     private let observer: any RecordLogObserver
     private let condition = NSCondition()
-    private var queue: [(record: RecordedRequest, completion: Completion?)] = []
+    /// A record to write, built on the writer thread (see `append(building:)`).
+    private typealias Entry = (build: @Sendable () -> RecordedRequest, completion: Completion)
+    private var queue: [Entry] = []
     private var isClosing = false
     private var writerThread: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -67,25 +71,29 @@ public final class RecordLog: @unchecked Sendable {
         thread.start()
     }
 
-    /// Hands in a record (its `seq` is replaced). `completion` runs once the
-    /// record is as durable as `durability` promises, or has failed; in `async`
-    /// mode it runs at once.
+    /// Hands in a record (its `seq` is replaced). In `async` mode a caller
+    /// answers without waiting for `completion`; in the other modes it waits.
     public func append(_ record: RecordedRequest, completion: @escaping Completion) {
+        append(building: { record }, completion: completion)
+    }
+
+    /// Like `append(_:completion:)`, but the record is built by `build` on the
+    /// writer thread: request threads hand over what they received and go back
+    /// to serving connections (the recorder's event loops are its busiest threads).
+    public func append(building build: @escaping @Sendable () -> RecordedRequest, completion: @escaping Completion) {
         condition.lock()
         guard !isClosing else {
             condition.unlock()
             completion(.failure(SegmentStoreError(.cannotWrite, path: writer.directory, "the recorder is shutting down")))
             return
         }
-        let immediate = durability == .async
-        queue.append((record, immediate ? nil : completion))
+        queue.append((build, completion))
         condition.signal()
         condition.unlock()
-        if immediate { completion(.success(0)) }
     }
 
     /// `append`, awaiting its completion.
-    public func append(_ record: RecordedRequest) async throws(SegmentStoreError) -> Int64 {
+    public func append(_ record: RecordedRequest) async throws(SegmentStoreError) -> RecordedRequest {
         let result = await withCheckedContinuation { continuation in
             append(record) { continuation.resume(returning: $0) }
         }
@@ -135,26 +143,27 @@ public final class RecordLog: @unchecked Sendable {
         for name in writer.sealedSegments.dropFirst(sealedBefore) { observer.recordLog(sealed: name) }
     }
 
-    private func write(_ batch: [(record: RecordedRequest, completion: Completion?)]) {
+    private func write(_ batch: [Entry]) {
         let sealedBefore = writer.sealedSegments.count
-        var seqs: [Int64] = []
-        seqs.reserveCapacity(batch.count)
+        var records: [RecordedRequest] = []
+        records.reserveCapacity(batch.count)
         var bytes = 0
         do {
-            for var item in batch {
-                item.record.seq = (writer.lastSeq ?? 0) + 1
-                try writer.append(item.record)
-                seqs.append(item.record.seq)
-                bytes += item.record.body.count
+            for item in batch {
+                var record = item.build()
+                record.seq = (writer.lastSeq ?? 0) + 1
+                try writer.append(record)
+                bytes += record.body.count
+                records.append(record)
             }
             let start = ContinuousClock.now
             try writer.flush(durability == .fsync ? .synced : .written)
             if durability == .fsync { observer.recordLog(synced: ContinuousClock.now - start) }
             observer.recordLog(wrote: batch.count, bytes: bytes)
-            for (item, seq) in zip(batch, seqs) { item.completion?(.success(seq)) }
+            for (item, record) in zip(batch, records) { item.completion(.success(record)) }
         } catch {
             observer.recordLog(failed: error)
-            for item in batch { item.completion?(.failure(error)) }
+            for item in batch { item.completion(.failure(error)) }
         }
         for name in writer.sealedSegments.dropFirst(sealedBefore) { observer.recordLog(sealed: name) }
         observer.recordLog(openSegmentBytes: writer.openSegmentBytes)

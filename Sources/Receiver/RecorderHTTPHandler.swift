@@ -152,37 +152,69 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private func record(_ request: Request, path: String, query: String, responder: Responder) {
-        let head = request.head
-        let body = request.body
-        let bodyBytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
-        let signatureHeader = head.headers.first(name: WebhookSignature.headerName)
-        let verdict = core.signature.map { $0.verify(bodyBytes, header: signatureHeader) } ?? .unchecked
-        let envelope = EventEnvelope(scanning: bodyBytes)
-        var record = RecordedRequest(
-            seq: 0, instance: core.configuration.instance, receivedAt: request.receivedAt,
-            method: head.method.rawValue, path: path, query: query,
-            headers: lowerCasedHeaders(head.headers), body: bodyBytes,
-            type: envelope?.type, eventId: envelope?.eventId, remote: remote,
-            signature: verdict, source: .recorded)
+        let configuration = core.configuration
+        let remote = self.remote
+        let bodyBytes = request.body.readableBytes
+        // Verify here only when the answer depends on it; otherwise the writer thread does.
+        let verdict = configuration.requireSignature ? signatureVerdict(of: request) : nil
 
-        if core.configuration.requireSignature && verdict != .valid {
-            record.status = 401
-            core.metrics.countRequest(status: 401, signature: verdict, bodyBytes: bodyBytes.count)
-            if core.configuration.recordRejected { core.log.append(record) { _ in } }
+        if let verdict, verdict != .valid {
+            core.metrics.countRequest(status: 401, signature: verdict, bodyBytes: bodyBytes)
+            if configuration.recordRejected {
+                let signature = core.signature
+                core.log.append(building: {
+                    Self.makeRecord(request, path: path, query: query, remote: remote, instance: configuration.instance,
+                                    verdict: verdict, signature: signature, status: 401)
+                }, completion: { _ in })
+            }
             responder.respond(status: 401, contentType: "text/plain; charset=utf-8", body: "signature \(verdict.rawValue)\n")
             return
         }
         if let forwarder = core.forwarder {
-            forward(record, head: head, body: body, through: forwarder, responder: responder)
+            let record = Self.makeRecord(request, path: path, query: query, remote: remote, instance: configuration.instance,
+                                         verdict: verdict, signature: core.signature, status: nil)
+            forward(record, head: request.head, body: request.body, through: forwarder, responder: responder)
             return
         }
-        let status = core.configuration.responseStatus
-        record.status = status
-        core.log.append(record) { [core] result in
-            let answered = result.isSuccess ? status : 503
-            core.metrics.countRequest(status: answered, signature: verdict, bodyBytes: bodyBytes.count)
-            responder.respond(status: answered)
-        }
+        let status = configuration.responseStatus
+        let signature = core.signature
+        let metrics = core.metrics
+        // async: answer now; the record is written within RecordLog.asyncWriteDelay.
+        let answersAtOnce = configuration.durability == .async
+        if answersAtOnce { responder.respond(status: status) }
+        core.log.append(building: {
+            Self.makeRecord(request, path: path, query: query, remote: remote, instance: configuration.instance,
+                            verdict: verdict, signature: signature, status: status)
+        }, completion: { result in
+            let answered = answersAtOnce || result.isSuccess ? status : 503
+            let recordedVerdict = (try? result.get())?.signature ?? verdict
+            metrics.countRequest(status: answered, signature: recordedVerdict, bodyBytes: bodyBytes)
+            if !answersAtOnce { responder.respond(status: answered) }
+        })
+    }
+
+    private func signatureVerdict(of request: Request) -> SignatureVerdict {
+        guard let signature = core.signature else { return .unchecked }
+        let body = request.body.getBytes(at: request.body.readerIndex, length: request.body.readableBytes) ?? []
+        return signature.verify(body, header: request.head.headers.first(name: WebhookSignature.headerName))
+    }
+
+    /// The record of a request: body bytes copied, `Type`/`EventId` found,
+    /// headers lower-cased, the signature verified unless `verdict` is known.
+    private static func makeRecord(
+        _ request: Request, path: String, query: String, remote: String?, instance: String,
+        verdict: SignatureVerdict?, signature: WebhookSignature?, status: Int?
+    ) -> RecordedRequest {
+        let body = request.body.getBytes(at: request.body.readerIndex, length: request.body.readableBytes) ?? []
+        let header = request.head.headers.first(name: WebhookSignature.headerName)
+        let envelope = EventEnvelope(scanning: body)
+        return RecordedRequest(
+            seq: 0, instance: instance, receivedAt: request.receivedAt,
+            method: request.head.method.rawValue, path: path, query: query,
+            headers: lowerCasedHeaders(request.head.headers), body: body,
+            type: envelope?.type, eventId: envelope?.eventId, remote: remote,
+            signature: verdict ?? signature.map { $0.verify(body, header: header) } ?? .unchecked,
+            status: status, source: .recorded)
     }
 
     /// Pass-through: the caller always gets the real receiver's answer (or 502);
