@@ -52,6 +52,7 @@ demo: build
 
 bench: deps
 	scripts/bench-segments.sh
+	scripts/bench-recorder.sh
 
 clean:
 	rm -rf .build

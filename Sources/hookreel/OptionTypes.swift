@@ -20,8 +20,12 @@ extension EventTypePattern: ExpressibleByArgument {
 /// A byte count such as `64MiB`, `512KiB`, `1GB` or `4096`.
 struct ByteSize: ExpressibleByArgument {
     let bytes: Int64
+    let text: String
+
+    var defaultValueDescription: String { text }
 
     init?(argument: String) {
+        text = argument
         let units: [(String, Int64)] = [
             ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
             ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1), ("", 1),
@@ -38,8 +42,12 @@ struct ByteSize: ExpressibleByArgument {
 /// A duration such as `250ms`, `5s`, `10m`, `1h` or `1.5s`.
 struct DurationArgument: ExpressibleByArgument {
     let duration: Duration
+    let text: String
+
+    var defaultValueDescription: String { text }
 
     init?(argument: String) {
+        text = argument
         let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, seconds) in units where argument.hasSuffix(suffix) {
             guard let value = Double(argument.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
