@@ -134,48 +134,70 @@ public final class RecordLog: @unchecked Sendable {
             }
             write(batch)
         }
-        let sealedBefore = writer.sealedSegments.count
-        do {
-            try writer.seal()
-        } catch {
-            observer.recordLog(failed: error)
+        reportingSeals {
+            do throws(SegmentStoreError) {
+                try writer.seal()
+            } catch {
+                observer.recordLog(failed: error)
+            }
         }
-        for name in writer.sealedSegments.dropFirst(sealedBefore) { observer.recordLog(sealed: name) }
     }
 
+    /// Appends and flushes a batch, then completes each request: success once
+    /// its record is durable, failure otherwise. A segment sealed in the middle
+    /// of the batch (size rotation) makes the records before it durable at once
+    /// (sealing fsyncs), so those succeed even if a later write of the batch fails:
+    /// failing them would have the client retry a request that is already kept.
     private func write(_ batch: [Entry]) {
-        let sealedBefore = writer.sealedSegments.count
         var records: [RecordedRequest] = []
         records.reserveCapacity(batch.count)
-        var bytes = 0
-        do {
-            for item in batch {
-                var record = item.build()
-                record.seq = (writer.lastSeq ?? 0) + 1
-                try writer.append(record)
-                bytes += record.body.count
-                records.append(record)
+        var completed = 0
+        func complete(upTo end: Int, with result: (Int) -> Result<RecordedRequest, SegmentStoreError>) {
+            while completed < end {
+                batch[completed].completion(result(completed))
+                completed += 1
             }
-            let start = ContinuousClock.now
-            try writer.flush(durability == .fsync ? .synced : .written)
-            if durability == .fsync { observer.recordLog(synced: ContinuousClock.now - start) }
-            observer.recordLog(wrote: batch.count, bytes: bytes)
-            for (item, record) in zip(batch, records) { item.completion(.success(record)) }
-        } catch {
-            observer.recordLog(failed: error)
-            for item in batch { item.completion(.failure(error)) }
         }
-        for name in writer.sealedSegments.dropFirst(sealedBefore) { observer.recordLog(sealed: name) }
-        observer.recordLog(openSegmentBytes: writer.openSegmentBytes)
+        reportingSeals {
+            do throws(SegmentStoreError) {
+                for item in batch {
+                    var record = item.build()
+                    record.seq = (writer.lastSeq ?? 0) + 1
+                    let sealedBefore = writer.sealedSegments.count
+                    try writer.append(record)
+                    records.append(record)
+                    if writer.sealedSegments.count > sealedBefore {
+                        // The append filled the segment and sealed it: everything so
+                        // far, this record included, is written and fsync'd.
+                        complete(upTo: records.count) { .success(records[$0]) }
+                    }
+                }
+                let start = ContinuousClock.now
+                try writer.flush(durability == .fsync ? .synced : .written)
+                if durability == .fsync { observer.recordLog(synced: ContinuousClock.now - start) }
+                observer.recordLog(wrote: batch.count, bytes: records.reduce(0) { $0 + $1.body.count })
+                complete(upTo: batch.count) { .success(records[$0]) }
+            } catch {
+                observer.recordLog(failed: error)
+                complete(upTo: batch.count) { _ in .failure(error) }
+            }
+        }
     }
 
     private func sealIfExpired() {
-        let sealedBefore = writer.sealedSegments.count
-        do {
-            try writer.sealIfExpired()
-        } catch {
-            observer.recordLog(failed: error)
+        reportingSeals {
+            do throws(SegmentStoreError) {
+                try writer.sealIfExpired()
+            } catch {
+                observer.recordLog(failed: error)
+            }
         }
+    }
+
+    /// Runs `work`, then reports the segments it sealed and the open segment's size.
+    private func reportingSeals(_ work: () -> Void) {
+        let sealedBefore = writer.sealedSegments.count
+        work()
         for name in writer.sealedSegments.dropFirst(sealedBefore) { observer.recordLog(sealed: name) }
         observer.recordLog(openSegmentBytes: writer.openSegmentBytes)
     }
