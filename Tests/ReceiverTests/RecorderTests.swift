@@ -162,12 +162,12 @@ struct RecorderTests {
     func anUnwritableDirectoryGets503UntilItIsWritableAgain() async throws {
         let running = try await RunningRecorder.start()
         defer { running.directory.remove() }
-        #expect(try runCommand(["chattr", "+i", running.recording]) == 0)
+        #expect(try runTool(["chattr", "+i", running.recording]) == 0)
         try await withClient { client async throws in
             let refused = try await exchange(client, running.base + "/h", body: eventBody(1))
             #expect(refused.status == 503)
             #expect(try await exchange(client, running.base + "/healthz", method: .GET).status == 503)
-            #expect(try runCommand(["chattr", "-i", running.recording]) == 0)
+            #expect(try runTool(["chattr", "-i", running.recording]) == 0)
             #expect(try await exchange(client, running.base + "/h", body: eventBody(2)).status == 202)
             #expect(try await exchange(client, running.base + "/healthz", method: .GET).status == 200)
         }
@@ -219,16 +219,6 @@ struct RecorderTests {
         #expect(a.hasPrefix("web-01.example.com-"))
         #expect(SegmentName.isValidInstance(RecorderConfiguration.defaultInstance(hostName: "häst/ 1", directory: "/x")))
     }
-}
-
-@discardableResult
-func runCommand(_ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
 }
 
 struct PipeliningTests {

@@ -23,33 +23,6 @@ func writeSealed(_ records: [RecordedRequest], to directory: String, instance: S
     return writer
 }
 
-/// Runs a command-line tool, returning its exit status; nil when it is not installed.
-@discardableResult
-func runTool(_ arguments: [String], stdin: Data? = nil, stdout: String? = nil) throws -> Int32? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let stdout {
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
-    }
-    if let stdin {
-        let pipe = Pipe()
-        process.standardInput = pipe
-        try process.run()
-        pipe.fileHandleForWriting.write(stdin)
-        try pipe.fileHandleForWriting.close()
-    } else {
-        try process.run()
-    }
-    process.waitUntilExit()
-    return process.terminationStatus == 127 ? nil : process.terminationStatus
-}
-
-func hasTool(_ name: String) -> Bool {
-    (try? runTool(["sh", "-c", "command -v \(name) >/dev/null"])) == 0
-}
-
 /// NDJSON bytes of `records`.
 func ndjson(_ records: [RecordedRequest]) -> Data {
     var bytes: [UInt8] = []

@@ -4,30 +4,6 @@ import SegmentStore
 import Testing
 import TestSupport
 
-/// A small tmpfs, so a test can fill the disk. Needs root (CI and the
-/// development machines run as root); the test is skipped elsewhere.
-struct SmallFilesystem {
-    let path: String
-
-    init?(in directory: TemporaryDirectory, kilobytes: Int) {
-        path = directory.file("small-fs")
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard (try? runTool(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path])) == 0 else { return nil }
-    }
-
-    func unmount() {
-        _ = try? runTool(["umount", path])
-    }
-
-    static let isAvailable: Bool = {
-        guard getuid() == 0, let directory = try? TemporaryDirectory() else { return false }
-        defer { directory.remove() }
-        guard let filesystem = SmallFilesystem(in: directory, kilobytes: 64) else { return false }
-        filesystem.unmount()
-        return true
-    }()
-}
-
 struct WriteFailureTests {
     @Test(.enabled(if: SmallFilesystem.isAvailable, "needs root to mount a small tmpfs"))
     func aFullDiskLosesNothingAcknowledgedAndDuplicatesNothing() throws {

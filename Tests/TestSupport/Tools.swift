@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs a command-line tool, returning its exit status; nil when it is not installed.
+@discardableResult
+public func runTool(_ arguments: [String], stdin: Data? = nil, stdout: String? = nil) throws -> Int32? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    if let stdout {
+        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+    }
+    if let stdin {
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(stdin)
+        try pipe.fileHandleForWriting.close()
+    } else {
+        try process.run()
+    }
+    process.waitUntilExit()
+    return process.terminationStatus == 127 ? nil : process.terminationStatus
+}
+
+public func hasTool(_ name: String) -> Bool {
+    (try? runTool(["sh", "-c", "command -v \(name) >/dev/null"])) == 0
+}
+
+
+/// A small tmpfs, so a test can fill the disk. Needs root (CI and the
+/// development machines run as root); the test is skipped elsewhere.
+public struct SmallFilesystem {
+    public let path: String
+
+    public init?(in directory: TemporaryDirectory, kilobytes: Int) {
+        path = directory.file("small-fs")
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard (try? runTool(["mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path])) == 0 else { return nil }
+    }
+
+    public func unmount() {
+        _ = try? runTool(["umount", path])
+    }
+
+    public static let isAvailable: Bool = {
+        guard getuid() == 0, let directory = try? TemporaryDirectory() else { return false }
+        defer { directory.remove() }
+        guard let filesystem = SmallFilesystem(in: directory, kilobytes: 64) else { return false }
+        filesystem.unmount()
+        return true
+    }()
+}
+
