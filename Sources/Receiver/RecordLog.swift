@@ -30,8 +30,9 @@ public protocol RecordLogObserver: Sendable {
 /// forgotten by the writer, so those records never appear later and their
 /// `seq` values are used again (see `SegmentWriter.flush`).
 public final class RecordLog: @unchecked Sendable {
-    /// The longest a record waits in `async` mode before it is written.
-    public static let asyncWriteDelay: Duration = .milliseconds(100)
+    /// In `async` mode the writer waits this long for a batch to gather, well
+    /// inside the 100 ms within which the mode promises to write a record.
+    static let asyncBatchDelay: TimeInterval = 0.005
     /// How often an idle log checks whether its segment is due for sealing by age.
     static let idleWakeInterval: TimeInterval = 1
 
@@ -73,23 +74,27 @@ public final class RecordLog: @unchecked Sendable {
 
     /// Hands in a record (its `seq` is replaced). In `async` mode a caller
     /// answers without waiting for `completion`; in the other modes it waits.
-    public func append(_ record: RecordedRequest, completion: @escaping Completion) {
+    @discardableResult
+    public func append(_ record: RecordedRequest, completion: @escaping Completion) -> Bool {
         append(building: { record }, completion: completion)
     }
 
     /// Like `append(_:completion:)`, but the record is built by `build` on the
     /// writer thread: request threads hand over what they received and go back
     /// to serving connections (the recorder's event loops are its busiest threads).
-    public func append(building build: @escaping @Sendable () -> RecordedRequest, completion: @escaping Completion) {
+    /// Returns false, after completing with a failure, once the log is closing.
+    @discardableResult
+    public func append(building build: @escaping @Sendable () -> RecordedRequest, completion: @escaping Completion) -> Bool {
         condition.lock()
         guard !isClosing else {
             condition.unlock()
             completion(.failure(SegmentStoreError(.cannotWrite, path: writer.directory, "the recorder is shutting down")))
-            return
+            return false
         }
         queue.append((build, completion))
         condition.signal()
         condition.unlock()
+        return true
     }
 
     /// `append`, awaiting its completion.
@@ -103,6 +108,10 @@ public final class RecordLog: @unchecked Sendable {
     /// Writes what is queued, seals the open segment and stops the writer thread.
     public func close() {
         condition.lock()
+        guard !isClosing else {
+            condition.unlock()
+            return
+        }
         isClosing = true
         condition.signal()
         condition.unlock()
@@ -119,7 +128,7 @@ public final class RecordLog: @unchecked Sendable {
             if durability == .async && !isClosing && !queue.isEmpty {
                 // Let a batch gather (bounded by the async promise) instead of a write per request.
                 condition.unlock()
-                Thread.sleep(forTimeInterval: 0.005)
+                Thread.sleep(forTimeInterval: Self.asyncBatchDelay)
                 condition.lock()
             }
             let batch = queue
@@ -129,7 +138,7 @@ public final class RecordLog: @unchecked Sendable {
 
             if batch.isEmpty {
                 if closing { break }
-                sealIfExpired()
+                sealIfDue()
                 continue
             }
             write(batch)
@@ -182,12 +191,15 @@ public final class RecordLog: @unchecked Sendable {
                 complete(upTo: batch.count) { _ in .failure(error) }
             }
         }
+        sealIfDue()
     }
 
-    private func sealIfExpired() {
+    /// Rotation by size or age, after a batch's requests were answered: a
+    /// failure here is reported, and never turns a durable batch into errors.
+    private func sealIfDue() {
         reportingSeals {
             do throws(SegmentStoreError) {
-                try writer.sealIfExpired()
+                try writer.sealIfDue()
             } catch {
                 observer.recordLog(failed: error)
             }

@@ -80,6 +80,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             reading = nil
             if isAnswering {
                 guard queued.count < Self.maximumQueuedRequests else {
+                    core.requestFinished()  // this one will not be answered
                     context.close(promise: nil)
                     return
                 }
@@ -179,10 +180,9 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         let status = configuration.responseStatus
         let signature = core.signature
         let metrics = core.metrics
-        // async: answer now; the record is written within RecordLog.asyncWriteDelay.
+        // async: answer as soon as the record is queued (it is written within 100 ms).
         let answersAtOnce = configuration.durability == .async
-        if answersAtOnce { responder.respond(status: status) }
-        core.log.append(building: {
+        let isQueued = core.log.append(building: {
             Self.makeRecord(request, path: path, query: query, remote: remote, instance: configuration.instance,
                             verdict: verdict, signature: signature, status: status)
         }, completion: { result in
@@ -191,6 +191,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             metrics.countRequest(status: answered, signature: recordedVerdict, bodyBytes: bodyBytes)
             if !answersAtOnce { responder.respond(status: answered) }
         })
+        if answersAtOnce { responder.respond(status: isQueued ? status : 503) }
     }
 
     private func signatureVerdict(of request: Request) -> SignatureVerdict {

@@ -32,9 +32,9 @@ final class PosixFile {
         return PosixFile(path: path, descriptor: fd)
     }
 
-    /// Writes all of `bytes`, retrying short writes and interrupts; `progress`
-    /// counts the bytes written, also when a later write fails.
-    func write(_ bytes: UnsafeRawBufferPointer, progress offset: inout Int) throws(SegmentStoreError) {
+    /// Writes all of `bytes`, retrying short writes and interrupts.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(SegmentStoreError) {
+        var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
@@ -45,16 +45,11 @@ final class PosixFile {
         }
     }
 
-    func write(_ bytes: [UInt8], progress written: inout Int) throws(SegmentStoreError) {
+    func write(_ bytes: [UInt8]) throws(SegmentStoreError) {
         let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(SegmentStoreError) in try write(buffer, progress: &written) }
+            Result { () throws(SegmentStoreError) in try write(buffer) }
         }
         try result.get()
-    }
-
-    func write(_ bytes: [UInt8]) throws(SegmentStoreError) {
-        var written = 0
-        try write(bytes, progress: &written)
     }
 
     /// Reads up to `count` bytes; an empty result means end of file.

@@ -13,6 +13,8 @@ public struct RecoveryReport: Sendable, Equatable, CustomStringConvertible {
     public var lastSeq: Int64?
     /// What was wrong with the open segment (torn frame, malformed lines).
     public var issues: [ReadIssue]
+    /// When bytes before the tail did not decode: where the original was kept.
+    public var damagedOriginal: String?
 
     public var description: String {
         let target = sealedSegment.map { "sealed as \($0)" } ?? "removed (no complete records)"
@@ -49,7 +51,7 @@ public enum SegmentRecovery {
         let openPath = joinPath(directory, name.open)
         let sealedPath = joinPath(directory, name.sealed)
         var report = RecoveryReport(openSegment: name.open, sealedSegment: nil, recoveredRecords: 0,
-                                    droppedBytes: 0, lastSeq: nil, issues: [])
+                                    droppedBytes: 0, lastSeq: nil, issues: [], damagedOriginal: nil)
         if PosixDirectory.exists(sealedPath) {
             // A previous recovery renamed its result into place, then stopped.
             let summary = try SegmentFile(name: name.sealed, path: sealedPath).trailer()
@@ -76,6 +78,13 @@ public enum SegmentRecovery {
             summary.add(record)
         }
         report.issues = issues
+        if let unreadable = issues.first(where: { $0.kind == .unreadable }) {
+            // Never delete what could not be read: it may hold acknowledged records.
+            throw SegmentStoreError(.cannotRead, path: openPath, "cannot recover (left in place): \(unreadable.detail)")
+        }
+        // Damage before the tail (not just a torn end) means some bytes could not be
+        // decoded: the original is kept beside the sealed result for inspection.
+        let isDamaged = issues.contains { $0.kind == .corruptFrame }
 
         if summary.records > 0 {
             var segment: [UInt8] = []
@@ -101,7 +110,13 @@ public enum SegmentRecovery {
             try PosixDirectory.sync(directory)
             report.sealedSegment = name.sealed
         }
-        try PosixDirectory.remove(openPath)
+        if isDamaged {
+            let keptAs = sealedPath + SegmentFileName.damagedSuffix
+            try PosixDirectory.rename(openPath, to: keptAs)
+            report.damagedOriginal = name.sealed + SegmentFileName.damagedSuffix
+        } else {
+            try PosixDirectory.remove(openPath)
+        }
         try PosixDirectory.sync(directory)
         report.recoveredRecords = summary.records
         report.lastSeq = summary.lastSeq

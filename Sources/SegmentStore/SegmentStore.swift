@@ -29,6 +29,8 @@ public enum SegmentFileName {
     public static let openSuffix = ".open"
     /// Suffix of the temporary a recovery writes before renaming it to the sealed name.
     public static let recoveringSuffix = ".recovering"
+    /// Suffix under which recovery keeps an open segment that had undecodable bytes.
+    public static let damagedSuffix = ".damaged"
     /// Digits of the zero-padded first `seq` in a segment name.
     public static let seqDigits = 16
     /// Characters allowed in an instance id (it becomes part of file names).

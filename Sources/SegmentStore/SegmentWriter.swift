@@ -54,8 +54,6 @@ public final class SegmentWriter {
         /// `writtenBytes` at the last successful flush.
         var flushedBytes: Int64 = 0
         var hasUnflushedRecords = false
-        /// The frame and trailer are complete; only writing and renaming remain.
-        var isFinished = false
 
         var compressedBytes: Int64 { writtenBytes + Int64(output.count) }
     }
@@ -111,8 +109,18 @@ public final class SegmentWriter {
                 "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
         }
         if hasAbandonedSegment {
-            _ = try SegmentRecovery.recoverOpenSegments(in: directory, instance: instance)
+            let reports = try SegmentRecovery.recoverOpenSegments(in: directory, instance: instance)
+            // Normally nothing above the last flush survives the cut; if the cut
+            // itself failed, never hand out a seq that is on disk again.
+            if let recovered = reports.compactMap(\.lastSeq).max(), recovered > lastSeq ?? .min {
+                lastSeq = recovered
+                flushedLastSeq = recovered
+            }
             hasAbandonedSegment = false
+            if let lastSeq, seq <= lastSeq {
+                throw SegmentStoreError(.seqNotIncreasing, path: directory,
+                    "instance '\(instance)': seq \(seq) does not follow \(lastSeq), which recovery found on disk")
+            }
         }
         if open == nil { open = try openSegment(firstSeq: seq) }
         try guarded { () throws(SegmentStoreError) in
@@ -126,8 +134,9 @@ public final class SegmentWriter {
         }
     }
 
-    /// Makes every appended record durable to `level`, then seals the segment
-    /// if it has grown too large or too old.
+    /// Makes every appended record durable to `level`. (Rotation by age is
+    /// `sealIfDue`'s job, so a flush that succeeded is never reported failed
+    /// because a rotation after it failed.)
     ///
     /// If writing fails, the open segment is cut back to the previous flush
     /// point and closed, and the records appended since then are forgotten (their
@@ -145,17 +154,16 @@ public final class SegmentWriter {
                 open!.flushedBytes = open!.writtenBytes
                 flushedLastSeq = lastSeq
             }
-            if let open, isDue(open) { try seal() }
         }
     }
 
-    /// Seals the open segment if it is older than the age limit (for idle writers).
-    public func sealIfExpired() throws(SegmentStoreError) {
-        if let open, now() - open.openedAt >= options.maximumSegmentAge { try seal() }
-    }
-
-    private func isDue(_ segment: OpenSegment) -> Bool {
-        segment.compressedBytes >= options.maximumSegmentBytes || now() - segment.openedAt >= options.maximumSegmentAge
+    /// Seals the open segment if it has reached the size or age limit. Call it
+    /// after a flush, or now and then when idle.
+    public func sealIfDue() throws(SegmentStoreError) {
+        guard let open else { return }
+        if open.compressedBytes >= options.maximumSegmentBytes || now() - open.openedAt >= options.maximumSegmentAge {
+            try seal()
+        }
     }
 
     /// Finishes the frame, appends the trailer, fsyncs, renames to the sealed
@@ -166,11 +174,8 @@ public final class SegmentWriter {
     }
 
     private func sealOpenSegment() throws(SegmentStoreError) {
-        if !open!.isFinished {
-            try compress([], .end)
-            open!.output += SegmentTrailer.encode(open!.summary, instance: instance)
-            open!.isFinished = true
-        }
+        try compress([], .end)
+        open!.output += SegmentTrailer.encode(open!.summary, instance: instance)
         try writeOutput()
         try open!.file.sync()
         let segment = open!
@@ -197,6 +202,8 @@ public final class SegmentWriter {
     /// block boundary) and closes it, leaving it for recovery.
     private func abandonOpenSegment() {
         guard let segment = open else { return }
+        // If this fails too, recovery keeps what is there and `append` moves
+        // `lastSeq` past it, so a seq is still never used twice.
         _ = ftruncate(segment.file.descriptor, off_t(segment.flushedBytes))
         segment.file.close()
         open = nil
@@ -218,22 +225,25 @@ public final class SegmentWriter {
         if PosixDirectory.exists(sealedPath) {
             throw SegmentStoreError(.segmentExists, path: sealedPath, "a sealed segment with this first seq already exists")
         }
-        let file = try PosixFile.createExclusive(joinPath(directory, name.open))
+        let path = joinPath(directory, name.open)
+        let file = try PosixFile.createExclusive(path)
         // The new directory entry must survive a crash as well as the data in it.
-        try PosixDirectory.sync(directory)
+        do {
+            try PosixDirectory.sync(directory)
+        } catch {
+            file.close()
+            try? PosixDirectory.remove(path)  // or the next attempt would find it in the way
+            throw error
+        }
         compressor.reset()
         return OpenSegment(name: name, file: file, openedAt: now())
     }
 
-    /// Writes the buffered compressed bytes. After a failed write the unwritten
-    /// remainder stays buffered, so a later call resumes exactly where it stopped.
+    /// Writes the buffered compressed bytes (a failure abandons the segment: see `guarded`).
     private func writeOutput() throws(SegmentStoreError) {
         guard let count = open?.output.count, count > 0 else { return }
-        var written = 0
-        defer {
-            open!.output.removeFirst(written)
-            open!.writtenBytes += Int64(written)
-        }
-        try open!.file.write(open!.output, progress: &written)
+        try open!.file.write(open!.output)
+        open!.writtenBytes += Int64(count)
+        open!.output.removeAll(keepingCapacity: true)
     }
 }

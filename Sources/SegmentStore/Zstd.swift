@@ -9,7 +9,9 @@ struct ZstdError: Error, CustomStringConvertible {
 }
 
 /// Streaming compression into a growing byte buffer. Frames carry a content
-/// checksum so a flipped bit is detected on read rather than silently decoded.
+/// checksum, so damage is reported as a corrupt frame: at the latest when the
+/// frame ends (most damage already breaks the decoding of its block, and a
+/// record line rarely survives it as valid JSON).
 final class ZstdCompressor {
     private let context: OpaquePointer
     private var scratch: [UInt8]
@@ -74,6 +76,9 @@ final class ZstdCompressor {
 /// Streaming decompression of one file's worth of frames (zstd frames and
 /// skippable frames, concatenated in any number).
 final class ZstdDecompressor {
+    /// Compressed bytes handed to zstd per call (see `decompress`).
+    static let inputPerCall = 4 << 10
+
     private let context: OpaquePointer
     /// True between frames: at the start, and after each frame's last byte.
     private(set) var isAtFrameBoundary = true
@@ -91,15 +96,15 @@ final class ZstdDecompressor {
         _ input: UnsafeRawBufferPointer, inputOffset: inout Int,
         into output: UnsafeMutableRawBufferPointer, outputOffset: inout Int
     ) throws(ZstdError) {
-        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: inputOffset)
         var destination = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: outputOffset)
-        defer {
-            inputOffset = source.pos
-            outputOffset = destination.pos
-        }
-        while source.pos < source.size && destination.pos < destination.size {
+        defer { outputOffset = destination.pos }
+        while inputOffset < input.count && destination.pos < destination.size {
+            // At most `inputPerCall` bytes a call: when a call fails, zstd keeps
+            // what it decoded in that call, so this bounds what damage costs.
+            var source = ZSTD_inBuffer(src: input.baseAddress, size: min(input.count, inputOffset + Self.inputPerCall), pos: inputOffset)
             let hint = ZSTD_decompressStream(context, &destination, &source)
             try check(hint)
+            inputOffset = source.pos
             isAtFrameBoundary = hint == 0
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Receiver
+import SegmentStore
 
 struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,9 @@ struct RecordCommand: AsyncParsableCommand {
         Bodies over --max-body get 413 and are not kept; other methods get 405. \
         GET /healthz answers 200 while writes succeed; GET /metrics serves Prometheus metrics. \
         With --forward, each request also goes to the real receiver and its answer goes back \
-        (502 when unreachable); the record carries upstream_status and upstream_ms. \
+        (502 when unreachable); the record carries upstream_status and upstream_ms. In this \
+        mode the receiver's answer is passed on even if the record cannot be written (that is \
+        logged and counted), so capturing never interrupts production traffic. \
         On start, segments a crash left open are recovered and sealed. SIGTERM or SIGINT: \
         stop accepting, finish requests in flight, seal, exit 0.
         """
@@ -75,7 +78,7 @@ struct RecordCommand: AsyncParsableCommand {
         if requireSignature && !secret.isGiven {
             throw ValidationError("--require-signature needs a secret (--secret-env or --secret-file)")
         }
-        if let instance, !Self.isValidInstance(instance) {
+        if let instance, !SegmentName.isValidInstance(instance) {
             throw ValidationError("--instance '\(instance)' must be 1-64 characters of A-Z a-z 0-9 . _ -")
         }
         if let forward {
@@ -119,11 +122,6 @@ struct RecordCommand: AsyncParsableCommand {
         await signals.wait()
         logger.notice("stopping: finishing requests in flight and sealing")
         await recorder.shutdown()
-    }
-
-    private static func isValidInstance(_ instance: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        return (1...64).contains(instance.count) && instance.allSatisfy(allowed.contains)
     }
 }
 

@@ -111,4 +111,22 @@ struct SegmentRecoveryTests {
         let report = RecordingInspector.inspect(try Recording(path: directory.path), verify: true)
         #expect(report.issues.isEmpty)
     }
+
+    @Test func anOpenSegmentDamagedBeforeItsTailIsKeptBesideWhatWasSaved() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let records = try crashedWriter(in: directory, count: 300)
+        let openPath = directory.file("test-a-0000000000000001.ndjson.zst.open")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: openPath))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: openPath))
+
+        let report = try #require(try SegmentRecovery.recoverOpenSegments(in: directory.path).first)
+        #expect(report.damagedOriginal == "test-a-0000000000000001.ndjson.zst.damaged")
+        #expect(report.recoveredRecords > 0 && report.recoveredRecords < 300, "\(report)  \(report.issues)")
+        #expect(try directory.entries() == ["test-a-0000000000000001.ndjson.zst", "test-a-0000000000000001.ndjson.zst.damaged"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("test-a-0000000000000001.ndjson.zst.damaged"))) == bytes)
+        let read = try readAll(directory.path).records
+        #expect(read == Array(records.prefix(read.count)))
+    }
 }
