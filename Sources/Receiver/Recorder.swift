@@ -88,7 +88,7 @@ public final class Recorder: Sendable {
             Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256)
         }
         let core = RecorderCore(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -28,10 +28,18 @@ public struct RecorderConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request's head and body must arrive within this, or the connection is closed.
     public var requestTimeout: Duration = .seconds(30)
-    /// Threads serving connections. One core is left to the record log's writer
-    /// thread, which encodes, compresses and fsyncs; more threads than cores only
-    /// add context switches (measured: scripts/bench-recorder.sh).
-    public var serverThreads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    /// Threads serving connections; nil picks by durability (`defaultServerThreads`).
+    public var serverThreads: Int?
+
+    /// With `fsync`, one core is left to the record log's writer thread, which
+    /// syncs while the loops serve; with `flush` and `async` the writer is light
+    /// and every core serves. (Measured on 2 cores, scripts/bench-recorder.sh:
+    /// fsync 27-30k requests/s with one loop against 24k with two; async 31-33k
+    /// with one against 38-39k with two.)
+    public var defaultServerThreads: Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return durability == .fsync ? max(1, cores - 1) : max(1, cores)
+    }
 
     public init(directory: String, instance: String) {
         self.directory = directory

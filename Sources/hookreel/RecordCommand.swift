@@ -69,7 +69,7 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Close connections whose request (head and body) takes longer than this to arrive.", valueName: "duration"))
     var requestTimeout: DurationArgument = DurationArgument(argument: "30s")!
 
-    @Option(help: ArgumentHelp("Threads serving connections (default: one less than the cores, at least 1).", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads serving connections (default: the cores, one less with --durability fsync).", valueName: "n"))
     var threads: Int?
 
     func validate() throws {
@@ -110,7 +110,7 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.forwardTimeout = forwardTimeout.duration
         configuration.idleTimeout = idleTimeout.duration
         configuration.requestTimeout = requestTimeout.duration
-        if let threads { configuration.serverThreads = threads }
+        configuration.serverThreads = threads
 
         let signals = TerminationSignals()
         let recorder: Recorder
