@@ -25,17 +25,13 @@ struct ByteSize: ExpressibleByArgument {
     var defaultValueDescription: String { text }
 
     init?(argument: String) {
-        text = argument
-        let units: [(String, Int64)] = [
-            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
-            ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1), ("", 1),
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1024 * 1024), ("GiB", 1024 * 1024 * 1024),
+            ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("B", 1), ("", 1),
         ]
-        for (suffix, multiplier) in units where argument.hasSuffix(suffix) {
-            guard let value = Int64(argument.dropLast(suffix.count)), value > 0 else { continue }
-            bytes = value * multiplier
-            return
-        }
-        return nil
+        guard let bytes = scaledQuantity(argument, units: units), bytes >= 1, bytes == bytes.rounded() else { return nil }
+        self.bytes = Int64(bytes)
+        text = argument
     }
 }
 
@@ -47,15 +43,21 @@ struct DurationArgument: ExpressibleByArgument {
     var defaultValueDescription: String { text }
 
     init?(argument: String) {
-        text = argument
         let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, seconds) in units where argument.hasSuffix(suffix) {
-            guard let value = Double(argument.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
-            duration = .nanoseconds(Int64((value * seconds * 1e9).rounded()))
-            return
-        }
-        return nil
+        guard let seconds = scaledQuantity(argument, units: units) else { return nil }
+        duration = .nanoseconds(Int64((seconds * 1e9).rounded()))
+        text = argument
     }
+}
+
+/// `argument` as a non-negative number followed by the first of `units` whose
+/// suffix it ends with, times that unit's factor.
+private func scaledQuantity(_ argument: String, units: [(suffix: String, factor: Double)]) -> Double? {
+    guard let unit = units.first(where: { argument.hasSuffix($0.suffix) }),
+          let value = Double(argument.dropLast(unit.suffix.count)), value >= 0, value.isFinite
+    else { return nil }
+    let scaled = value * unit.factor
+    return scaled < 1e18 ? scaled : nil
 }
 
 /// A failure to report as one line on stderr (no usage text, no stack trace).
