@@ -8,7 +8,7 @@
 //
 // Invariants. Within one writer instance, segment names sort in record order
 // and `seq` strictly increases. A sealed segment is complete: its frame is
-// finished, its trailer written, its bytes fsync'd before the rename, and the
+// finished, its trailer written, its bytes synced (fdatasync) before the rename, and the
 // directory fsync'd after it.
 //
 // Crashes. An open segment left by a crash holds every record that was flushed

@@ -5,7 +5,7 @@ import Glibc
 public enum FlushLevel: Sendable {
     /// The bytes are handed to the kernel (`write(2)` returned): survives a process crash.
     case written
-    /// The bytes are on stable storage (`fsync(2)` returned): survives power loss.
+    /// The bytes are on stable storage (`fdatasync(2)` returned): survives power loss.
     case synced
 }
 
@@ -166,7 +166,7 @@ public final class SegmentWriter {
         }
     }
 
-    /// Finishes the frame, appends the trailer, fsyncs, renames to the sealed
+    /// Finishes the frame, appends the trailer, syncs the file, renames to the sealed
     /// name and fsyncs the directory. A no-op when no segment is open.
     public func seal() throws(SegmentStoreError) {
         guard open != nil else { return }
