@@ -97,14 +97,6 @@ public final class RecordLog: @unchecked Sendable {
         return true
     }
 
-    /// `append`, awaiting its completion.
-    public func append(_ record: RecordedRequest) async throws(SegmentStoreError) -> RecordedRequest {
-        let result = await withCheckedContinuation { continuation in
-            append(record) { continuation.resume(returning: $0) }
-        }
-        return try result.get()
-    }
-
     /// Writes what is queued, seals the open segment and stops the writer thread.
     public func close() {
         condition.lock()

@@ -82,19 +82,19 @@ public struct SegmentFile: Sendable, Hashable {
 
 extension Recording {
     /// The highest `seq` the sealed segments of `instance` hold (nil when none),
-    /// so a restarted writer continues above it. Reads one trailer, or decodes
-    /// the instance's last segment if it has none.
+    /// so a restarted writer continues above it. Reads the last segment's
+    /// trailer, or decodes that segment if it has none. Its name's first `seq`
+    /// is a floor even when it decodes to nothing, so a damaged last segment can
+    /// neither hand out its numbers again nor block the next segment's name.
     public func lastSeq(of instance: String) -> Int64? {
-        let own = segments.filter { $0.parsedName?.instance == instance }
-        for segment in own.reversed() {
-            if let trailer = try? segment.trailer(), let last = trailer.lastSeq { return last }
-            var highest: Int64?
-            let reader = SegmentRecordReader(path: segment.path, segment: segment.name) { _ in }
-            while let line = reader.next() {
-                if case .success(let record) = line.record { highest = max(highest ?? record.seq, record.seq) }
-            }
-            if let highest { return highest }
+        guard let last = segments.last(where: { $0.parsedName?.instance == instance }),
+              let firstSeq = last.parsedName?.firstSeq else { return nil }
+        if let trailer = try? last.trailer(), let lastSeq = trailer.lastSeq { return max(lastSeq, firstSeq) }
+        var highest = firstSeq
+        let reader = SegmentRecordReader(path: last.path, segment: last.name) { _ in }
+        while let line = reader.next() {
+            if case .success(let record) = line.record { highest = max(highest, record.seq) }
         }
-        return nil
+        return highest
     }
 }

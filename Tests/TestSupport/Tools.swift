@@ -23,9 +23,6 @@ public func runTool(_ arguments: [String], stdin: Data? = nil, stdout: String? =
     return process.terminationStatus == 127 ? nil : process.terminationStatus
 }
 
-public func hasTool(_ name: String) -> Bool {
-    (try? runTool(["sh", "-c", "command -v \(name) >/dev/null"])) == 0
-}
 
 
 /// A small tmpfs, so a test can fill the disk. Needs root (CI and the
