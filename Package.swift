@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Layer 0
@@ -29,7 +30,12 @@ let package = Package(
             "EventModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "Reporting", dependencies: [
+            "EventModel",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
         // Layer 2
@@ -45,10 +51,15 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        .target(name: "Replay", dependencies: [
+            "EventModel", "SegmentStore", "Delivery", "Reporting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
-            "EventModel", "SegmentStore", "Receiver",
+            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,6 +75,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: [
+            "Replay", "Reporting", "Delivery", "EventModel", "SegmentStore", "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "HookreelTests", dependencies: [
             "EventModel", "SegmentStore", "TestSupport",

@@ -9,6 +9,9 @@ struct Hookreel: AsyncParsableCommand {
         A recording is a directory of zstd-compressed NDJSON segments, one request \
         per line (see docs/recording-format.md). `zstdcat DIR/*.ndjson.zst | jq .` reads it too.
         """,
-        subcommands: [RecordCommand.self, CatCommand.self, InspectCommand.self, PackCommand.self]
+        subcommands: [
+            RecordCommand.self, ReplayCommand.self, SinkCommand.self, ReportCommand.self,
+            CatCommand.self, InspectCommand.self, PackCommand.self,
+        ]
     )
 }

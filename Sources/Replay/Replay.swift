@@ -1,0 +1,1 @@
+// Replay: pacers, scheduler, open-loop engine.

@@ -1,0 +1,1 @@
+// Reporting: histograms, run results, renderers, merge, thresholds.
