@@ -309,13 +309,13 @@ struct Responder: Sendable {
     }
 }
 
-private func splitURI(_ uri: String) -> (path: String, query: String) {
+func splitURI(_ uri: String) -> (path: String, query: String) {
     guard let mark = uri.firstIndex(of: "?") else { return (uri, "") }
     return (String(uri[..<mark]), String(uri[uri.index(after: mark)...]))
 }
 
 /// Lower-cased names in arrival order, repeated headers joined with `, `.
-private func lowerCasedHeaders(_ headers: HTTPHeaders) -> [HeaderField] {
+func lowerCasedHeaders(_ headers: HTTPHeaders) -> [HeaderField] {
     var fields: [HeaderField] = []
     fields.reserveCapacity(headers.count)
     for (name, value) in headers {
@@ -329,7 +329,7 @@ private func lowerCasedHeaders(_ headers: HTTPHeaders) -> [HeaderField] {
     return fields
 }
 
-private func describe(_ address: SocketAddress) -> String {
+func describe(_ address: SocketAddress) -> String {
     guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
     return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
 }

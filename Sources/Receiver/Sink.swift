@@ -1,0 +1,187 @@
+import EventModel
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SegmentStore
+import Synchronization
+
+/// What every connection of one sink shares: the answer planner, the tally,
+/// the metrics and the optional recording.
+final class SinkCore: Sendable {
+    static let healthPath = "/healthz"
+    static let metricsPath = "/metrics"
+
+    let configuration: SinkConfiguration
+    let metrics: SinkMetrics
+    private let planner: AnswerPlanner
+    private let signature: WebhookSignature?
+    let log: RecordLog?
+    /// Stall windows are offsets from this.
+    private let origin: NIODeadline
+    private let tally: Mutex<SinkTally>
+    /// Requests read in full and not yet answered.
+    private let inFlight = Atomic<Int>(0)
+
+    init(configuration: SinkConfiguration, seed: UInt64, metrics: SinkMetrics, log: RecordLog?) {
+        self.configuration = configuration
+        self.metrics = metrics
+        planner = AnswerPlanner(configuration: configuration, seed: seed)
+        signature = configuration.secret.map(WebhookSignature.init(secret:))
+        self.log = log
+        origin = .now()
+        tally = Mutex(SinkTally(seed: seed))
+    }
+
+    /// Takes a delivery in: verifies, plans, counts and records it. Returns
+    /// its status and when its answer may leave (latency, then stalls).
+    func receive(head: HTTPRequestHead, body: [UInt8], remote: String?) -> (status: Int, due: NIODeadline) {
+        let arrival = NIODeadline.now()
+        let receivedAt = Timestamp.now()
+        let header = head.headers.first(name: WebhookSignature.headerName)
+        let verdict = signature.map { $0.verify(body, header: header) }
+        let isRejected = configuration.requireSignature && verdict != .valid
+        let plan = planner.plan(isSignatureRejected: isRejected)
+        let envelope = EventEnvelope(scanning: body)
+        let isAccepted = (200...299).contains(plan.status)
+        // The entity matters only to the order check, which sees accepted deliveries.
+        let entity = isAccepted ? envelope?.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
+        let findings = tally.withLock {
+            $0.record(SinkTally.Delivery(type: envelope?.type, eventId: envelope?.eventId, entity: entity, verdict: verdict,
+                                         status: plan.status, arrival: arrival))
+        }
+        if let verdict { metrics.countSignature(verdict) }
+        if findings.isDuplicate { metrics.countDuplicate() }
+        if findings.violation != nil { metrics.countOrderViolation() }
+        if let log, let instance = configuration.recording?.instance {
+            log.append(building: {
+                let (path, query) = splitURI(head.uri)
+                return RecordedRequest(
+                    seq: 0, instance: instance, receivedAt: receivedAt, method: head.method.rawValue, path: path, query: query,
+                    headers: lowerCasedHeaders(head.headers), body: body, type: envelope?.type, eventId: envelope?.eventId,
+                    remote: remote, signature: verdict ?? .unchecked, status: plan.status, source: .recorded)
+            }, completion: { _ in })
+        }
+        return (plan.status, release(arrival + TimeAmount(plan.latency)))
+    }
+
+    /// A body over the limit: counted as received, answered 413 at once.
+    func countOversized() {
+        _ = tally.withLock {
+            $0.record(SinkTally.Delivery(type: nil, eventId: nil, entity: nil, verdict: nil, status: 413, arrival: .now()))
+        }
+    }
+
+    /// When an answer due at `due` may leave, given the stalls.
+    private func release(_ due: NIODeadline) -> NIODeadline {
+        guard let stall = configuration.stall else { return due }
+        let offset = Duration.nanoseconds(max(0, (due - origin).nanoseconds))
+        return origin + TimeAmount(stall.release(due: offset))
+    }
+
+    func answered(status: Int) {
+        tally.withLock { $0.answered(status: status) }
+        metrics.countAnswer(status: status)
+    }
+
+    var summary: SinkSummary { tally.withLock { $0.current } }
+
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
+    var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+}
+
+/// `hookreel sink`: an HTTP server that answers webhook deliveries the way a
+/// configured receiver would (latency, errors, stalls, signature checks) and
+/// keeps an account of what arrived: duplicates, lifecycle order, types.
+///
+/// Every answer is held by a timer on the connection's event loop, so
+/// thousands of held requests cost no threads.
+public final class Sink: Sendable {
+    /// How long shutdown waits for answers still held.
+    public static let drainTimeout: Duration = .seconds(5)
+
+    public let configuration: SinkConfiguration
+    /// The port the server listens on (the one picked, when configured as 0).
+    public let port: Int
+    /// The seed of the latency and error draws (the configured one, or the one picked).
+    public let seed: UInt64
+
+    private let core: SinkCore
+    private let serverChannel: any Channel
+    private let group: MultiThreadedEventLoopGroup
+    private let logger: Logger
+
+    private init(configuration: SinkConfiguration, seed: UInt64, core: SinkCore, serverChannel: any Channel,
+                 group: MultiThreadedEventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.seed = seed
+        self.core = core
+        self.serverChannel = serverChannel
+        self.group = group
+        self.logger = logger
+        port = serverChannel.localAddress?.port ?? configuration.port
+    }
+
+    /// Opens the recording (if any), then starts listening.
+    public static func start(_ configuration: SinkConfiguration, logger: Logger) async throws -> Sink {
+        let seed = configuration.seed ?? UInt64.random(in: 0...UInt64.max)
+        let metrics = SinkMetrics(logger: logger)
+        let log = try configuration.recording.map {
+            try RecordLog(directory: $0.directory, instance: $0.instance, durability: .async, options: $0.segmentOptions, observer: metrics)
+        }
+        let core = SinkCore(configuration: configuration, seed: seed, metrics: metrics, log: log)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    try pipeline.addHandler(SinkHTTPHandler(core: core))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            log?.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let sink = Sink(configuration: configuration, seed: seed, core: core, serverChannel: channel, group: group, logger: logger)
+        var metadata: Logger.Metadata = [
+            "address": "\(configuration.host):\(sink.port)", "seed": "\(seed)", "latency": "\(configuration.latency)",
+            "respond": "\(configuration.responseStatus)",
+        ]
+        if configuration.errorRate > 0 { metadata["errors"] = "\(configuration.errorRate * 100)% \(configuration.errorStatus)" }
+        if let stall = configuration.stall { metadata["stall"] = "\(formatDuration(stall.duration)) every \(formatDuration(stall.period))" }
+        if let recording = configuration.recording { metadata["recording"] = "\(recording.directory)" }
+        logger.notice("listening", metadata: metadata)
+        return sink
+    }
+
+    /// What was received and answered so far.
+    public var summary: SinkSummary { core.summary }
+
+    /// Stops accepting connections, lets held answers go out (up to
+    /// `drainTimeout`), closes the recording; returns the final summary.
+    @discardableResult
+    public func shutdown() async -> SinkSummary {
+        try? await serverChannel.close()
+        let deadline = ContinuousClock.now + Self.drainTimeout
+        while core.requestsInFlight > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        if core.requestsInFlight > 0 {
+            logger.warning("stopping with answers still held", metadata: ["requests": "\(core.requestsInFlight)"])
+        }
+        try? await group.shutdownGracefully()
+        core.log?.close()
+        logger.notice("stopped")
+        return core.summary
+    }
+}
