@@ -1,1 +1,0 @@
-// Reporting: histograms, run results, renderers, merge, thresholds.

@@ -1,0 +1,189 @@
+// Reporting: what a load run measured, and how people and machines read it.
+//
+// Design notes
+// - Samples go into `RunStatistics` (one per event loop or task, no locks) and
+//   are merged at the end; all offsets are microseconds from the run's origin,
+//   whose wall-clock time is `RunMetadata.startedAt`.
+// - Latency is measured from the scheduled send time (no coordinated omission);
+//   service time and schedule lag are kept beside it.
+// - Memory is flat per request: fixed-range histograms plus per-second buckets.
+// - A `RunResult` is the unit of exchange: written as JSON by replay and storm,
+//   read back by `hookreel report`, merged exactly across shards
+//   (docs/reports.md describes the format).
+// - Renderers are interchangeable: one type per output format behind `ReportRenderer`.
+import EventModel
+import Foundation
+
+/// What was run, against what, and when.
+public struct RunMetadata: Sendable, Codable, Equatable {
+    /// "replay" or "storm".
+    public var command: String
+    /// The URL requests went to.
+    public var target: String
+    /// How requests were paced, for people: "constant 1000/s (uniform)", "closed loop, 64 concurrent".
+    public var pacing: String
+    /// Wall-clock time of the run's origin (offset zero).
+    public var startedAt: Timestamp
+    /// Planned requests per second; nil for a closed loop.
+    public var targetRate: Double?
+    /// Malformed input records that were skipped.
+    public var skippedRecords: Int
+
+    public init(command: String, target: String, pacing: String, startedAt: Timestamp,
+                targetRate: Double?, skippedRecords: Int) {
+        self.command = command
+        self.target = target
+        self.pacing = pacing
+        self.startedAt = startedAt
+        self.targetRate = targetRate
+        self.skippedRecords = skippedRecords
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case command, target, pacing
+        case startedAt = "started_at"
+        case targetRate = "target_rate"
+        case skippedRecords = "skipped_records"
+    }
+}
+
+/// One run's metadata and measurements: what `hookreel report` reads.
+public struct RunResult: Sendable, Codable, Equatable {
+    /// The JSON layout version written; readers refuse newer ones.
+    public static let formatVersion = 1
+    /// Results whose origins lie further apart than this are refused by `merging`:
+    /// their per-second series would be mostly empty seconds.
+    public static let maximumMergeSpread = Duration.seconds(7 * 86_400)
+
+    public var metadata: RunMetadata
+    public var statistics: RunStatistics
+
+    public init(metadata: RunMetadata, statistics: RunStatistics) {
+        self.metadata = metadata
+        self.statistics = statistics
+    }
+
+    /// (n - 1) / (last send - first send) in requests per second; 0 with fewer than
+    /// 2 requests or when all were sent in the same microsecond.
+    public var achievedRate: Double {
+        guard statistics.requests >= 2, let sent = statistics.sentSpan, sent.lastMicroseconds > sent.firstMicroseconds
+        else { return 0 }
+        return Double(statistics.requests - 1) / (Double(sent.lastMicroseconds - sent.firstMicroseconds) / 1e6)
+    }
+
+    /// achievedRate / targetRate; nil without a (positive) target rate.
+    public var achievedFractionOfTarget: Double? {
+        guard let target = metadata.targetRate, target > 0 else { return nil }
+        return achievedRate / target
+    }
+
+    /// (transport errors + non-2xx responses) / requests; 0 without requests.
+    public var errorRatio: Double {
+        statistics.requests == 0 ? 0 : Double(statistics.failedRequests) / Double(statistics.requests)
+    }
+
+    /// From the earliest scheduled or actual send to the last completion; zero without requests.
+    public var duration: Duration {
+        guard let intended = statistics.intendedSpan, let sent = statistics.sentSpan, let completed = statistics.completedSpan
+        else { return .zero }
+        return .microseconds(completed.lastMicroseconds - min(intended.firstMicroseconds, sent.firstMicroseconds))
+    }
+
+    // MARK: JSON
+
+    /// Compact JSON with sorted keys (stable output), ending in a newline.
+    public func jsonBytes() throws(ReportError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(self)) + [UInt8(ascii: "\n")]
+        } catch {
+            throw ReportError(.encodingFailed, source: metadata.target, reason: "cannot encode the result: \(error)")
+        }
+    }
+
+    /// Decodes a result; `source` (the file name) starts every error message.
+    public init(jsonBytes: [UInt8], source: String) throws(ReportError) {
+        let data = Data(jsonBytes)
+        let decoder = JSONDecoder()
+        let version: Int
+        do {
+            version = try decoder.decode(VersionProbe.self, from: data).version
+        } catch {
+            throw ReportError.malformed(error, source: source)
+        }
+        guard version <= Self.formatVersion, version >= 1 else {
+            throw ReportError(.unsupportedVersion, source: source,
+                              reason: "result format version \(version) is not supported (this hookreel reads version \(Self.formatVersion))")
+        }
+        do {
+            self = try decoder.decode(RunResult.self, from: data)
+        } catch {
+            throw ReportError.malformed(error, source: source)
+        }
+    }
+
+    /// Reads and decodes the result file at `path`.
+    public init(contentsOfFile path: String) throws(ReportError) {
+        try self.init(jsonBytes: try ReportFile.contents(of: path), source: path)
+    }
+
+    /// Writes the JSON form to `path`, replacing it whole.
+    public func write(toFile path: String) throws(ReportError) {
+        try ReportFile.replace(path, with: try jsonBytes())
+    }
+
+    enum CodingKeys: String, CodingKey { case version, metadata, statistics }
+
+    private struct VersionProbe: Decodable { var version: Int }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decode(RunMetadata.self, forKey: .metadata)
+        statistics = try container.decode(RunStatistics.self, forKey: .statistics)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.formatVersion, forKey: .version)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(statistics, forKey: .statistics)
+    }
+
+    // MARK: Merge
+
+    /// Combines the results of shards into one, exactly: histograms added and counts
+    /// summed. Offsets are rebased onto the earliest `startedAt`; per-second series
+    /// move by the distance between origins rounded to whole seconds. Metadata:
+    /// distinct commands, targets and pacings joined with ", ", target rates summed
+    /// (nil if any shard had none), skipped records summed.
+    public static func merging(_ results: [RunResult]) throws(ReportError) -> RunResult {
+        guard let origin = results.map(\.metadata.startedAt).min(),
+              let latest = results.map(\.metadata.startedAt).max()
+        else { throw ReportError(.nothingToMerge, source: "merge", reason: "no results to merge") }
+        let spread = latest.microsecondsSinceEpoch - origin.microsecondsSinceEpoch
+        guard Duration.microseconds(spread) <= maximumMergeSpread else {
+            throw ReportError(.originsTooFarApart, source: "merge",
+                              reason: "results started at \(origin) and \(latest), more than 7 days apart")
+        }
+        var statistics = RunStatistics()
+        for result in results {
+            let delay = result.metadata.startedAt.microsecondsSinceEpoch - origin.microsecondsSinceEpoch
+            statistics.merge(result.statistics, originDelayMicroseconds: delay)
+        }
+        let rates = results.map(\.metadata.targetRate)
+        let metadata = RunMetadata(
+            command: distinctJoined(results.map(\.metadata.command)),
+            target: distinctJoined(results.map(\.metadata.target)),
+            pacing: distinctJoined(results.map(\.metadata.pacing)),
+            startedAt: origin,
+            targetRate: rates.contains(nil) ? nil : rates.reduce(0) { $0 + ($1 ?? 0) },
+            skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords })
+        return RunResult(metadata: metadata, statistics: statistics)
+    }
+
+    private static func distinctJoined(_ values: [String]) -> String {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
+    }
+}
