@@ -3,7 +3,7 @@ public struct OffsetSpan: Sendable, Codable, Equatable {
     public internal(set) var firstMicroseconds: Int64
     public internal(set) var lastMicroseconds: Int64
 
-    public init(firstMicroseconds: Int64, lastMicroseconds: Int64) {
+    init(firstMicroseconds: Int64, lastMicroseconds: Int64) {
         self.firstMicroseconds = firstMicroseconds
         self.lastMicroseconds = lastMicroseconds
     }

@@ -3,7 +3,6 @@ public struct ScheduledSecond: Sendable, Codable, Equatable {
     public internal(set) var scheduled = 0
     var latencyHistogram = IntervalHistogram()
 
-    public init() {}
 
     /// Latency (from schedule) of this second's requests at percentile `p`, 2 significant digits.
     public func latency(atPercentile p: Double) -> Duration { latencyHistogram.percentile(p) }
@@ -31,7 +30,6 @@ public struct CompletedSecond: Sendable, Codable, Equatable {
     public internal(set) var transportErrors = 0
     public internal(set) var bytesReceived: Int64 = 0
 
-    public init() {}
 
     mutating func merge(_ other: CompletedSecond) {
         completed += other.completed
