@@ -1,3 +1,5 @@
+import Glibc
+
 /// A validating, allocation-free JSON scanner over a byte buffer.
 ///
 /// Records are read at hundreds of thousands per second, and Foundation's JSON
@@ -148,40 +150,48 @@ struct JSONScanner {
     }
 
     /// The UTF-8 bytes a scanned string stands for, with escapes resolved.
+    ///
+    /// Record bodies are JSON inside JSON, so an escape every few bytes is
+    /// normal: the runs between escapes are copied whole (found with memchr),
+    /// into a buffer sized for the worst case, since every escape sequence is
+    /// longer than what it stands for.
     func decodeBytes(_ slice: JSONStringSlice) -> [UInt8] {
         let raw = UnsafeBufferPointer(rebasing: bytes[slice.range])
-        guard slice.hasEscapes else { return Array(raw) }
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var i = 0
-        while i < raw.count {
-            let byte = raw[i]
-            guard byte == 0x5C else {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            let kind = raw[i + 1]
-            i += 2
-            switch kind {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hexQuadUnchecked(raw, at: i)
-                i += 4
-                if (0xD800...0xDBFF).contains(scalar) {
-                    let low = hexQuadUnchecked(raw, at: i + 2)
-                    i += 6
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        guard slice.hasEscapes, let base = raw.baseAddress else { return Array(raw) }
+        return [UInt8](unsafeUninitializedCapacity: raw.count) { out, count in
+            let target = out.baseAddress!
+            var i = 0
+            var o = 0
+            while i < raw.count {
+                let runEnd = memchr(base + i, 0x5C, raw.count - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? raw.count
+                (target + o).initialize(from: base + i, count: runEnd - i)
+                o += runEnd - i
+                i = runEnd
+                guard i < raw.count else { break }
+                let kind = raw[i + 1]
+                i += 2
+                switch kind {
+                case UInt8(ascii: "b"): target[o] = 0x08
+                case UInt8(ascii: "f"): target[o] = 0x0C
+                case UInt8(ascii: "n"): target[o] = 0x0A
+                case UInt8(ascii: "r"): target[o] = 0x0D
+                case UInt8(ascii: "t"): target[o] = 0x09
+                case UInt8(ascii: "u"):
+                    var scalar = hexQuadUnchecked(raw, at: i)
+                    i += 4
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        let low = hexQuadUnchecked(raw, at: i + 2)
+                        i += 6
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    o += writeUTF8(scalar, to: target + o)
+                    continue
+                default: target[o] = kind  // \" \\ \/
                 }
-                appendUTF8(scalar, to: &out)
-            default: out.append(kind)  // \" \\ \/
+                o += 1
             }
+            count = o
         }
-        return out
     }
 
     func decodeString(_ slice: JSONStringSlice) -> String {
@@ -453,22 +463,27 @@ private func hexQuadUnchecked(_ raw: UnsafeBufferPointer<UInt8>, at index: Int) 
     return value
 }
 
-private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+/// Writes `scalar` as UTF-8 at `out`; returns the bytes written (1 to 4).
+private func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
     switch scalar {
     case 0..<0x80:
-        out.append(UInt8(scalar))
+        out[0] = UInt8(scalar)
+        return 1
     case 0x80..<0x800:
-        out.append(0xC0 | UInt8(scalar >> 6))
-        out.append(0x80 | UInt8(scalar & 0x3F))
+        out[0] = 0xC0 | UInt8(scalar >> 6)
+        out[1] = 0x80 | UInt8(scalar & 0x3F)
+        return 2
     case 0x800..<0x10000:
-        out.append(0xE0 | UInt8(scalar >> 12))
-        out.append(0x80 | UInt8(scalar >> 6 & 0x3F))
-        out.append(0x80 | UInt8(scalar & 0x3F))
+        out[0] = 0xE0 | UInt8(scalar >> 12)
+        out[1] = 0x80 | UInt8(scalar >> 6 & 0x3F)
+        out[2] = 0x80 | UInt8(scalar & 0x3F)
+        return 3
     default:
-        out.append(0xF0 | UInt8(scalar >> 18))
-        out.append(0x80 | UInt8(scalar >> 12 & 0x3F))
-        out.append(0x80 | UInt8(scalar >> 6 & 0x3F))
-        out.append(0x80 | UInt8(scalar & 0x3F))
+        out[0] = 0xF0 | UInt8(scalar >> 18)
+        out[1] = 0x80 | UInt8(scalar >> 12 & 0x3F)
+        out[2] = 0x80 | UInt8(scalar >> 6 & 0x3F)
+        out[3] = 0x80 | UInt8(scalar & 0x3F)
+        return 4
     }
 }
 

@@ -365,6 +365,24 @@ public struct RecordLine: Sendable {
         }
     }
 
+    /// The value of the recorded header called `name` (compared
+    /// case-insensitively), found without materialising the record.
+    public func header(_ name: String) -> String? {
+        guard let range = slices.headers?.range else { return nil }
+        let wanted = Array(name.lowercased().utf8)
+        return withScanner { scanner in
+            var headerScanner = scanner
+            headerScanner.index = range.lowerBound
+            var found: String?
+            // Already validated as an object of strings; this cannot fail.
+            try? headerScanner.scanObject { headerScanner, key throws(JSONSyntaxError) in
+                let value = try headerScanner.scanString()
+                if found == nil, headerScanner.decodeBytes(key) == wanted { found = headerScanner.decodeString(value) }
+            }
+            return found
+        }
+    }
+
     /// Materialises the whole record.
     public func decode() throws(RecordLineError) -> RecordedRequest {
         if slices.bodyIsBase64 {

@@ -108,7 +108,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     static let microsPerDay: Int64 = 86_400_000_000
 }
 
-private func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
+func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
     var divisor: Int64 = 1
     for _ in 1..<count { divisor *= 10 }
     var rest = value

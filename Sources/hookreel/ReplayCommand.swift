@@ -1,6 +1,331 @@
 import ArgumentParser
+import Delivery
+import EventModel
+import Foundation
+import Replay
+import Reporting
+import SegmentStore
 
 struct ReplayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "replay", abstract: "(not yet built)")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a recording's requests against a receiver and report latency.",
+        discussion: """
+        Open loop: each request is sent at its scheduled time whether or not earlier ones \
+        were answered, and latency is measured from that scheduled time (no coordinated \
+        omission). Pacing is the recording's own timing (scaled by --speed) unless --rate \
+        or --stage is given; `--rate max --concurrency N` is the one closed-loop mode.
+
+        Each request carries the recorded body bytes (unless --fresh-ids or \
+        --rebase-timestamps rewrite them) with Orchestrator's headers: Content-Type, \
+        User-Agent and X-UiPath-Signature (recomputed with --secret-*, otherwise as recorded). \
+        Requests go to the target URL's path.
+
+        The summary goes to stdout. Exit status: 0 when every --fail-on threshold held, \
+        \(Threshold.thresholdBreachedExitCode) when one was breached, 1 on errors (including \
+        --strict read errors), 64 on bad options.
+        """
+    )
+
+    @Argument(help: "A recording directory, or a single .ndjson.zst segment.")
+    var recording: String
+
+    @Option(help: ArgumentHelp("Where to send the requests (an http:// URL).", valueName: "url"))
+    var target: String
+
+    @OptionGroup(title: "Pacing")
+    var pacing: PacingOptions
+
+    @OptionGroup(title: "Bounds")
+    var bounds: BoundOptions
+
+    @OptionGroup(title: "Selection")
+    var selection: SelectionOptions
+
+    @OptionGroup(title: "Rewrites")
+    var rewrites: RewriteOptions
+
+    @OptionGroup(title: "Results")
+    var results: ResultOptions
+
+    func validate() throws {
+        if bounds.passes != 1, !rewrites.freshIds {
+            throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
+        }
+        try pacing.check()
+        _ = try makeTarget()
+    }
+
+    func run() async throws {
+        let recording = try openRecording(recording)
+        let target = try makeTarget()
+        var configuration = ReplayConfiguration(recording: recording, target: target, pacer: pacing.makePacer(seed: results.seed))
+        configuration.selection = ReplaySelection(types: selection.types, since: selection.since, until: selection.until,
+                                                  limit: selection.limit)
+        let secret = try rewrites.secret.load()
+        if secret == nil, rewrites.freshIds || rewrites.rebaseTimestamps {
+            Diagnostics.warning("bodies are rewritten but no --secret-env/--secret-file was given: recorded signatures will not match")
+        }
+        configuration.rewrites = ReplayRewrites(
+            signature: secret.map(WebhookSignature.init(secret:)), freshEventIds: rewrites.freshIds,
+            rebaseTimestamps: rewrites.rebaseTimestamps, extraHeaders: rewrites.headers.map { ($0.name, $0.value) })
+        configuration.passes = bounds.passes
+        configuration.duration = bounds.duration?.duration
+        configuration.timeout = bounds.timeout.duration
+        configuration.ordersByEntity = selection.order == .entity
+        configuration.isStrict = results.strict
+        configuration.seed = results.seed
+        if let concurrency = pacing.closedLoopConcurrency {
+            configuration.maximumInFlight = concurrency
+            configuration.connections = bounds.connections ?? concurrency
+        } else {
+            configuration.maximumInFlight = bounds.maxInFlight
+            configuration.connections = bounds.connections ?? ReplayCommand.defaultConnections
+        }
+        if let threads = results.threads { configuration.eventLoopThreads = threads }
+
+        let engine = ReplayEngine(configuration: configuration) { issue in
+            Diagnostics.warning(issue.description)
+        }
+        let signals = TerminationSignals()
+        let stopper = Task {
+            await signals.wait()
+            guard !Task.isCancelled else { return }
+            Diagnostics.note("stopping: no new requests; waiting for those in flight")
+            engine.stop()
+        }
+        let progress = results.showsProgress ? ProgressLine.start(engine: engine) : nil
+        let result: RunResult
+        do {
+            result = try await engine.run()
+        } catch {
+            await progress?.finish()
+            throw CommandFailure("\(error)")
+        }
+        stopper.cancel()
+        await progress?.finish()
+        try results.write(result)
+        try results.enforceThresholds(on: result)
+    }
+
+    static let defaultConnections = 100
+
+    private func makeTarget() throws -> DeliveryTarget {
+        do {
+            return try DeliveryTarget(url: target)
+        } catch {
+            throw ValidationError("--target: \(error)")
+        }
+    }
+}
+
+/// `--speed`, `--max-gap`, `--rate`, `--stage`, `--arrival`, `--concurrency`.
+struct PacingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Play the recording's own timing this many times faster (gaps divided by X).", valueName: "x"))
+    var speed: Double?
+
+    @Option(help: ArgumentHelp("In original timing, shorten any idle gap longer than this (e.g. 5s).", valueName: "duration"))
+    var maxGap: DurationArgument?
+
+    @Option(help: ArgumentHelp("A constant rate (e.g. 500/s, 30000/m), or `max` for closed loop with --concurrency.",
+                               valueName: "rate"))
+    var rate: RateArgument?
+
+    @Option(name: .customLong("stage"), help: ArgumentHelp(
+        "Ramp linearly from the previous rate (--rate, or 0) to RATE over DURATION, e.g. 30s:1000/s; repeatable.",
+        valueName: "duration:rate"))
+    var stages: [StageArgument] = []
+
+    @Option(help: ArgumentHelp("How arrivals are spread at a given rate: uniform, or poisson (seeded by --seed).",
+                               valueName: "process"))
+    var arrival: ArrivalProcess = .uniform
+
+    @Option(help: ArgumentHelp("With --rate max: requests kept in flight (closed loop).", valueName: "n"))
+    var concurrency: Int?
+
+    var isRateDriven: Bool { rate != nil || !stages.isEmpty }
+
+    var closedLoopConcurrency: Int? {
+        guard case .max = rate else { return nil }
+        return concurrency ?? 64
+    }
+
+    func check() throws {
+        if isRateDriven, speed != nil || maxGap != nil {
+            throw ValidationError("--speed and --max-gap apply to original timing; they cannot be combined with --rate or --stage")
+        }
+        if let speed, !(speed > 0 && speed.isFinite) {
+            throw ValidationError("--speed \(speed): expected a number greater than 0")
+        }
+        if case .max = rate, !stages.isEmpty {
+            throw ValidationError("--rate max is closed loop; it cannot be combined with --stage")
+        }
+        if concurrency != nil, closedLoopConcurrency == nil {
+            throw ValidationError("--concurrency applies only to --rate max (closed loop); open-loop runs are bounded by --max-in-flight")
+        }
+        if let concurrency, concurrency < 1 {
+            throw ValidationError("--concurrency \(concurrency): expected at least 1")
+        }
+        if case .perSecond(let value) = rate, value <= 0, stages.isEmpty {
+            throw ValidationError("--rate must be greater than 0 (or give --stage to ramp up from 0)")
+        }
+    }
+
+    func makePacer(seed: UInt64) -> any Pacer {
+        switch rate {
+        case .max:
+            return ClosedLoopPacer(concurrency: closedLoopConcurrency ?? 64)
+        case .perSecond(let startRate):
+            return RatePacer(curve: ArrivalCurve(startRate: startRate, stages: stages.map(\.stage)), process: arrival, seed: seed)
+        case nil where !stages.isEmpty:
+            return RatePacer(curve: ArrivalCurve(startRate: 0, stages: stages.map(\.stage)), process: arrival, seed: seed)
+        case nil:
+            return OriginalTimingPacer(speed: speed ?? 1, maximumGap: maxGap?.duration)
+        }
+    }
+}
+
+/// `--max-in-flight`, `--connections`, `--timeout`, `--duration`, `--loop`.
+struct BoundOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most; later sends wait (their latency still counts from their scheduled time).",
+                               valueName: "n"))
+    var maxInFlight = 1000
+
+    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(ReplayCommand.defaultConnections); with --rate max, the concurrency).",
+                               valueName: "n"))
+    var connections: Int?
+
+    @Option(help: ArgumentHelp("Give up on a response after this long (counted as a timeout error).", valueName: "duration"))
+    var timeout = DurationArgument(argument: "60s")!
+
+    @Option(help: ArgumentHelp("Schedule nothing after this long.", valueName: "duration"))
+    var duration: DurationArgument?
+
+    @Option(name: .customLong("loop"), help: ArgumentHelp("Play the recording N times, or `forever` (needs --fresh-ids).",
+                                                           valueName: "n|forever"))
+    var loop: PassCount = .count(1)
+
+    var passes: Int? {
+        if case .count(let count) = loop { return count }
+        return nil
+    }
+
+    func validate() throws {
+        if maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
+        if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
+        if timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
+    }
+}
+
+/// `--type`, `--since`, `--until`, `--limit`, `--order`.
+struct SelectionOptions: ParsableArguments {
+    @Option(name: .customLong("type"), help: ArgumentHelp(
+        "Replay records whose event type matches this glob (`*`, `?`); repeatable.", valueName: "glob"))
+    var types: [EventTypePattern] = []
+
+    @Option(help: ArgumentHelp("Replay records received at or after this time (RFC 3339).", valueName: "time"))
+    var since: Timestamp?
+
+    @Option(help: ArgumentHelp("Replay records received before this time (RFC 3339).", valueName: "time"))
+    var until: Timestamp?
+
+    @Option(help: ArgumentHelp("Replay only the first N selected records (of each pass).", valueName: "n"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("`entity`: events of one job or queue item are never in flight together and keep their recorded order.",
+                               valueName: "entity"))
+    var order: ReplayOrder?
+
+    func validate() throws {
+        if let since, let until, until <= since {
+            throw ValidationError("--until (\(until)) must be later than --since (\(since))")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit \(limit): expected at least 1") }
+    }
+}
+
+enum ReplayOrder: String, ExpressibleByArgument {
+    case entity
+}
+
+/// `--secret-*`, `--fresh-ids`, `--rebase-timestamps`, `--header`.
+struct RewriteOptions: ParsableArguments {
+    @OptionGroup var secret: SecretOptions
+
+    @Flag(help: "Give every event a new unique EventId (required with --loop).")
+    var freshIds = false
+
+    @Flag(help: "Shift each event's Timestamp and nested times so the first event is now, keeping the gaps (whole seconds).")
+    var rebaseTimestamps = false
+
+    @Option(name: .customLong("header"), help: ArgumentHelp("Add or replace a request header, e.g. 'Authorization: Bearer x'; repeatable.",
+                                                             valueName: "name:value"))
+    var headers: [HeaderArgument] = []
+}
+
+/// `--json`, `--hgrm`, `--html`, `--fail-on`, `--quiet`, `--strict`, `--seed`, `--threads`.
+struct ResultOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write the full result (histograms included) as JSON, for `hookreel report`.", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Write the latency percentile distribution in HdrHistogram's .hgrm format.", valueName: "file"))
+    var hgrm: String?
+
+    @Option(help: ArgumentHelp("Write a self-contained HTML report with charts.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
+        "Exit \(Threshold.thresholdBreachedExitCode) when this holds, e.g. 'p99>250ms', 'p99.9>1s', 'errors>0.5%', 'rate<95%'; repeatable.",
+        valueName: "expr"))
+    var failOn: [String] = []
+
+    @Flag(help: "No live progress line on stderr.")
+    var quiet = false
+
+    @Flag(help: "Stop at the first malformed record or corrupt segment instead of skipping it.")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
+    var seed = UInt64.random(in: .min ... .max)
+
+    @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
+    var threads: Int?
+
+    var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
+
+    func validate() throws {
+        _ = try thresholds()
+        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
+    }
+
+    /// The parsed `--fail-on` expressions; a bad one fails before the run starts.
+    func thresholds() throws -> [Threshold] {
+        do {
+            return try failOn.map { text throws(ThresholdError) in try Threshold(parsing: text) }
+        } catch {
+            throw ValidationError("--fail-on: \(error)")
+        }
+    }
+
+    func write(_ result: RunResult) throws {
+        var output = OutputStream.standardOutput()
+        output.write(TextReport().render(result))
+        output.flush()
+        if let json { try writeFile(json, bytes: try result.jsonBytes()) }
+        if let hgrm { try writeFile(hgrm, bytes: Array(HgrmReport().render(result).utf8)) }
+        if let html { try writeFile(html, bytes: Array(HTMLReport().render(result).utf8)) }
+    }
+
+    func enforceThresholds(on result: RunResult) throws {
+        let breaches = try thresholds().compactMap { $0.breach(in: result) }
+        guard !breaches.isEmpty else { return }
+        for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
+        throw ExitCode(Threshold.thresholdBreachedExitCode)
+    }
+}
+
+func writeFile(_ path: String, bytes: [UInt8]) throws {
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        throw CommandFailure("cannot write \(path)")
+    }
 }

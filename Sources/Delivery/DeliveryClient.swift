@@ -1,0 +1,313 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One request ready to go on the wire: headers (including `Host` and
+/// `Content-Length`) and the exact body.
+public struct DeliveryRequest: Sendable {
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+    /// Bytes this request puts on the wire (request line, headers, body).
+    public let wireSize: Int
+
+    public init(target: DeliveryTarget, headers: HTTPHeaders, body: ByteBuffer) {
+        var headers = headers
+        headers.replaceOrAdd(name: "Host", value: target.authority)
+        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        self.headers = headers
+        self.body = body
+        // "POST " + target + " HTTP/1.1\r\n", "name: value\r\n" per header, "\r\n".
+        var size = 5 + target.pathAndQuery.utf8.count + 11 + 2 + body.readableBytes
+        for header in headers { size += header.name.utf8.count + header.value.utf8.count + 4 }
+        wireSize = size
+    }
+}
+
+/// What became of one request.
+public struct DeliveryOutcome: Sendable {
+    /// The response status, or why there was none.
+    public var result: Result<Int, DeliveryFailure>
+    /// When the request was written to a connection (later than it was handed
+    /// over when every connection was busy).
+    public var sentAt: NIODeadline
+    public var completedAt: NIODeadline
+    public var bytesSent: Int
+    public var bytesReceived: Int
+}
+
+/// Sends requests to one target over a bounded set of HTTP/1.1 keep-alive
+/// connections, one request in flight per connection (HTTP/1.1 without
+/// pipelining, as Orchestrator sends).
+///
+/// Built on swift-nio's HTTP/1 codecs rather than AsyncHTTPClient: replay
+/// dispatch is a hot path, and each connection belongs to one event loop, so
+/// a request handed to loop `i` is written, timed and completed on loop `i`
+/// without crossing threads (docs/benchmarks.md has the measurement).
+public final class DeliveryClient: Sendable {
+    public let target: DeliveryTarget
+    public let loops: [any EventLoop]
+    private let pools: [LoopConnectionPool]
+
+    /// - Parameters:
+    ///   - connections: the most connections open at once, split evenly over
+    ///     the loops (at least one per loop).
+    ///   - timeout: the longest wait for a response once a request is sent,
+    ///     and for a connection to open. Checked every `timeout / 20` (at
+    ///     least 1 ms, at most 50 ms), so a timeout fires that much late at most.
+    public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration) {
+        precondition(!loops.isEmpty && connections > 0)
+        self.target = target
+        self.loops = loops
+        let perLoop = (connections + loops.count - 1) / loops.count
+        pools = loops.map { loop in
+            LoopConnectionPool(target: target, loop: loop, maximumConnections: perLoop, timeout: TimeAmount(timeout))
+        }
+        for pool in pools { pool.start() }
+    }
+
+    /// Sends `request` from loop `loopIndex`; must be called on that loop, and
+    /// `completion` runs there.
+    public func send(_ request: DeliveryRequest, onLoop loopIndex: Int, completion: @escaping (DeliveryOutcome) -> Void) {
+        pools[loopIndex].enqueue(PendingDelivery(request: request, completion: completion))
+    }
+
+    /// Closes every connection; requests still in flight complete as `.reset`.
+    public func shutdown() async {
+        for (index, loop) in loops.enumerated() {
+            let pool = pools[index]
+            try? await loop.submit { pool.shutdown() }.get()
+        }
+    }
+}
+
+struct PendingDelivery {
+    let request: DeliveryRequest
+    let completion: (DeliveryOutcome) -> Void
+}
+
+/// The connections of one event loop and the requests waiting for one of them.
+/// (`@unchecked Sendable`: after `init`, touched only on its loop, as the
+/// entry points assert.)
+final class LoopConnectionPool: @unchecked Sendable {
+    let target: DeliveryTarget
+    let loop: any EventLoop
+    let maximumConnections: Int
+    let timeout: TimeAmount
+    private var idle: [DeliveryConnection] = []
+    private var waiting = CircularBuffer<PendingDelivery>()
+    private var openConnections = 0
+    private var connecting = 0
+    private var busyConnections: [ObjectIdentifier: DeliveryConnection] = [:]
+    private var sweep: RepeatedTask?
+    private var isShutDown = false
+
+    init(target: DeliveryTarget, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount) {
+        self.target = target
+        self.loop = loop
+        self.maximumConnections = maximumConnections
+        self.timeout = timeout
+    }
+
+    func start() {
+        let interval = TimeAmount.nanoseconds(min(max(timeout.nanoseconds / 20, 1_000_000), 50_000_000))
+        loop.execute { [self] in
+            sweep = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+                expireOverdueRequests()
+            }
+        }
+    }
+
+    func enqueue(_ pending: PendingDelivery) {
+        loop.assertInEventLoop()
+        guard !isShutDown else {
+            let now = NIODeadline.now()
+            pending.completion(DeliveryOutcome(result: .failure(.other("client shut down")), sentAt: now,
+                                               completedAt: now, bytesSent: 0, bytesReceived: 0))
+            return
+        }
+        if let connection = idle.popLast() {
+            dispatch(pending, on: connection)
+        } else {
+            waiting.append(pending)
+            openConnectionIfNeeded()
+        }
+    }
+
+    private func dispatch(_ pending: PendingDelivery, on connection: DeliveryConnection) {
+        let key = ObjectIdentifier(connection)
+        busyConnections[key] = connection
+        connection.send(pending, deadline: .now() + timeout)
+    }
+
+    private func openConnectionIfNeeded() {
+        guard waiting.count > connecting, openConnections + connecting < maximumConnections else { return }
+        connecting += 1
+        ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(DeliveryConnection(pool: self))
+                }
+            }
+            .connect(host: target.host, port: target.port)
+            .whenComplete { [self] result in
+                let pool = self
+                pool.connecting -= 1
+                switch result {
+                case .success(let channel):
+                    pool.openConnections += 1
+                    guard let connection = try? channel.pipeline.syncOperations.handler(type: DeliveryConnection.self) else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    pool.connectionBecameIdle(connection)
+                case .failure(let error):
+                    // The oldest waiting request pays for the failed connect, so
+                    // a dead target yields one error per request, not a hang.
+                    if let pending = pool.waiting.popFirst() {
+                        let now = NIODeadline.now()
+                        pending.completion(DeliveryOutcome(result: .failure(DeliveryFailure(connectError: error)),
+                                                           sentAt: now, completedAt: now, bytesSent: 0, bytesReceived: 0))
+                    }
+                    pool.openConnectionIfNeeded()
+                }
+            }
+    }
+
+    func connectionBecameIdle(_ connection: DeliveryConnection) {
+        busyConnections[ObjectIdentifier(connection)] = nil
+        if isShutDown {
+            connection.close()
+        } else if let pending = waiting.popFirst() {
+            dispatch(pending, on: connection)
+        } else {
+            idle.append(connection)
+        }
+    }
+
+    func connectionClosed(_ connection: DeliveryConnection) {
+        openConnections -= 1
+        busyConnections[ObjectIdentifier(connection)] = nil
+        idle.removeAll { $0 === connection }
+        openConnectionIfNeeded()
+    }
+
+    private func expireOverdueRequests() {
+        let now = NIODeadline.now()
+        for connection in busyConnections.values where connection.isOverdue(at: now) {
+            connection.failCurrent(.timeout)
+        }
+    }
+
+    func shutdown() {
+        loop.assertInEventLoop()
+        isShutDown = true
+        sweep?.cancel()
+        for connection in idle { connection.close() }
+        idle.removeAll()
+        for connection in busyConnections.values { connection.close() }
+        while let pending = waiting.popFirst() {
+            let now = NIODeadline.now()
+            pending.completion(DeliveryOutcome(result: .failure(.other("client shut down")), sentAt: now,
+                                               completedAt: now, bytesSent: 0, bytesReceived: 0))
+        }
+    }
+}
+
+/// One keep-alive connection: writes a request, reads its response, then asks
+/// the pool for the next one.
+final class DeliveryConnection: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private struct InFlight {
+        let pending: PendingDelivery
+        let sentAt: NIODeadline
+        let deadline: NIODeadline
+        var status: Int?
+        var keepAlive = true
+        var bytesReceived = 0
+    }
+
+    private unowned let pool: LoopConnectionPool
+    private var context: ChannelHandlerContext?
+    private var current: InFlight?
+
+    init(pool: LoopConnectionPool) {
+        self.pool = pool
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func send(_ pending: PendingDelivery, deadline: NIODeadline) {
+        guard let context else {
+            let now = NIODeadline.now()
+            pending.completion(DeliveryOutcome(result: .failure(.reset), sentAt: now, completedAt: now,
+                                               bytesSent: 0, bytesReceived: 0))
+            return
+        }
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: pool.target.pathAndQuery,
+                                   headers: pending.request.headers)
+        current = InFlight(pending: pending, sentAt: .now(), deadline: deadline)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(pending.request.body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func isOverdue(at now: NIODeadline) -> Bool {
+        guard let current else { return false }
+        return now > current.deadline
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            current?.status = Int(head.status.code)
+            current?.keepAlive = head.isKeepAlive
+        case .body(let body):
+            current?.bytesReceived += body.readableBytes
+        case .end:
+            guard let finished = current, let status = finished.status else { return }
+            current = nil
+            complete(finished, with: .success(status))
+            if finished.keepAlive {
+                pool.connectionBecameIdle(self)
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failCurrent(.reset)
+        pool.connectionClosed(self)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failCurrent(DeliveryFailure(ioError: error))
+        context.close(promise: nil)
+    }
+
+    /// Completes the request in flight with `failure` and drops the connection
+    /// (its response, if one still comes, would belong to no request).
+    func failCurrent(_ failure: DeliveryFailure) {
+        guard let failed = current else { return }
+        current = nil
+        complete(failed, with: .failure(failure))
+        close()
+    }
+
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    private func complete(_ request: InFlight, with result: Result<Int, DeliveryFailure>) {
+        request.pending.completion(DeliveryOutcome(
+            result: result, sentAt: request.sentAt, completedAt: .now(),
+            bytesSent: request.pending.request.wireSize, bytesReceived: request.bytesReceived))
+    }
+}

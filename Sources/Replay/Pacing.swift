@@ -1,0 +1,238 @@
+import EventModel
+import Glibc
+
+/// When the scheduler should send an event.
+public enum SendTime: Sendable, Equatable {
+    /// This long after the run's start.
+    case at(Duration)
+    /// As soon as the in-flight bound allows (closed loop).
+    case immediately
+}
+
+/// Decides each event's send time. Pacers are pure: the answer depends only on
+/// what they were asked before, never on a clock, so they are tested as tables.
+public protocol Pacer: Sendable {
+    /// The send time of the next event, recorded at `recordedAt`; nil once the
+    /// pacer's schedule is over (its last stage ended).
+    mutating func nextSendTime(recordedAt: Timestamp) -> SendTime?
+    /// What the report's "pacing" line says.
+    var summary: String { get }
+    /// The planned requests per second, when the pacer has one.
+    var targetRate: Double? { get }
+}
+
+/// The recording's own timing: each gap between consecutive records, capped at
+/// `maximumGap` (in recorded time) and divided by `speed`. A gap that runs
+/// backwards (the next pass of a loop, or instances merged out of order) counts
+/// as zero.
+public struct OriginalTimingPacer: Pacer {
+    public let speed: Double
+    public let maximumGap: Duration?
+    private var previous: Timestamp?
+    private var offset: Duration = .zero
+
+    public init(speed: Double, maximumGap: Duration?) {
+        precondition(speed > 0)
+        self.speed = speed
+        self.maximumGap = maximumGap
+    }
+
+    public mutating func nextSendTime(recordedAt: Timestamp) -> SendTime? {
+        defer { previous = recordedAt }
+        guard let previous else { return .at(.zero) }
+        var gap = Duration.microseconds(max(0, recordedAt.microsecondsSinceEpoch - previous.microsecondsSinceEpoch))
+        if let maximumGap, gap > maximumGap { gap = maximumGap }
+        offset += gap / speed
+        return .at(offset)
+    }
+
+    public var summary: String {
+        var text = speed == 1 ? "original timing" : "original timing x\(plainNumber(speed))"
+        if let maximumGap { text += ", gaps capped at \(maximumGap.formattedForHumans)" }
+        return text
+    }
+
+    public var targetRate: Double? { nil }
+}
+
+/// How arrivals are spread along an `ArrivalCurve`.
+public enum ArrivalProcess: String, Sendable, CaseIterable {
+    /// Evenly: the n-th event when the curve's cumulative count reaches n.
+    case uniform
+    /// A Poisson process: exponential gaps in cumulative count (seeded).
+    case poisson
+}
+
+/// Sends events at the rate an `ArrivalCurve` prescribes.
+public struct RatePacer: Pacer {
+    public let curve: ArrivalCurve
+    public let process: ArrivalProcess
+    private var random: SplitMix64
+    private var cumulative: Double
+    private var isFirst = true
+
+    public init(curve: ArrivalCurve, process: ArrivalProcess, seed: UInt64) {
+        self.curve = curve
+        self.process = process
+        random = SplitMix64(seed: seed)
+        cumulative = 0
+    }
+
+    public mutating func nextSendTime(recordedAt _: Timestamp) -> SendTime? {
+        switch process {
+        case .uniform:
+            if !isFirst { cumulative += 1 }
+        case .poisson:
+            cumulative += random.nextExponential()
+        }
+        isFirst = false
+        return curve.time(atCumulativeCount: cumulative).map(SendTime.at)
+    }
+
+    public var summary: String {
+        "\(curve.summary) (\(process.rawValue))"
+    }
+
+    public var targetRate: Double? { curve.meanRate }
+}
+
+/// Closed loop: every event as soon as a slot of `concurrency` frees up.
+public struct ClosedLoopPacer: Pacer {
+    public let concurrency: Int
+
+    public init(concurrency: Int) { self.concurrency = concurrency }
+
+    public mutating func nextSendTime(recordedAt _: Timestamp) -> SendTime? { .immediately }
+    public var summary: String { "max rate, closed loop with \(concurrency) concurrent" }
+    public var targetRate: Double? { nil }
+}
+
+/// A planned arrival rate over time: a starting rate, then stages that each
+/// move linearly to their target rate over their duration (k6's
+/// ramping-arrival-rate). Without stages the starting rate holds forever.
+public struct ArrivalCurve: Sendable, Equatable {
+    public struct Stage: Sendable, Equatable {
+        public var duration: Duration
+        public var targetRate: Double
+
+        public init(duration: Duration, targetRate: Double) {
+            self.duration = duration
+            self.targetRate = targetRate
+        }
+    }
+
+    public let startRate: Double
+    public let stages: [Stage]
+    /// Cumulative arrivals at the start of each stage.
+    private let countAtStageStart: [Double]
+    private let secondsAtStageStart: [Double]
+
+    public init(startRate: Double, stages: [Stage] = []) {
+        self.startRate = startRate
+        self.stages = stages
+        var counts: [Double] = []
+        var seconds: [Double] = []
+        var count = 0.0
+        var time = 0.0
+        var rate = startRate
+        for stage in stages {
+            counts.append(count)
+            seconds.append(time)
+            let length = stage.duration.seconds
+            count += (rate + stage.targetRate) / 2 * length
+            time += length
+            rate = stage.targetRate
+        }
+        counts.append(count)
+        seconds.append(time)
+        countAtStageStart = counts
+        secondsAtStageStart = seconds
+    }
+
+    /// The time at which `count` arrivals are due, or nil past the last stage
+    /// (or never, for a rate of zero).
+    public func time(atCumulativeCount count: Double) -> Duration? {
+        guard !stages.isEmpty else {
+            guard startRate > 0 else { return nil }
+            return .seconds(count / startRate)
+        }
+        var rate = startRate
+        for (index, stage) in stages.enumerated() {
+            let stageCount = countAtStageStart[index + 1] - countAtStageStart[index]
+            let within = count - countAtStageStart[index]
+            if within <= stageCount, stageCount > 0 {
+                // Solve rate·t + slope·t²/2 = within for t in the stage; this
+                // form stays exact when the slope is zero or negative.
+                let length = stage.duration.seconds
+                let slope = (stage.targetRate - rate) / length
+                let discriminant = max(0, rate * rate + 2 * slope * within)
+                let denominator = rate + discriminant.squareRoot()
+                let t = denominator > 0 ? 2 * within / denominator : 0
+                return .seconds(secondsAtStageStart[index] + min(t, length))
+            }
+            rate = stage.targetRate
+        }
+        return nil
+    }
+
+    /// Planned arrivals divided by planned time; the starting rate when there
+    /// are no stages.
+    public var meanRate: Double {
+        guard let totalSeconds = secondsAtStageStart.last, totalSeconds > 0, !stages.isEmpty else { return startRate }
+        return countAtStageStart.last! / totalSeconds
+    }
+
+    /// The curve's planned length, nil when it holds forever.
+    public var plannedDuration: Duration? {
+        stages.isEmpty ? nil : .seconds(secondsAtStageStart.last!)
+    }
+
+    var summary: String {
+        guard !stages.isEmpty else { return "constant \(plainNumber(startRate))/s" }
+        let steps = stages.map { "\($0.duration.formattedForHumans)→\(plainNumber($0.targetRate))/s" }
+        return "stages from \(plainNumber(startRate))/s: " + steps.joined(separator: ", ")
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64):
+/// Poisson arrivals must be reproducible for a given seed.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// An exponentially distributed value with mean 1.
+    mutating func nextExponential() -> Double {
+        // 53 random bits in (0, 1]: never log(0).
+        let unit = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
+        return -log(unit)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+
+    /// `1.5s`, `250ms`, `2m`, in the style the options take.
+    var formattedForHumans: String {
+        let value = seconds
+        if value >= 60, value.truncatingRemainder(dividingBy: 60) == 0 { return "\(plainNumber(value / 60))m" }
+        if value >= 1 { return "\(plainNumber(value))s" }
+        return "\(plainNumber(value * 1000))ms"
+    }
+}
+
+/// A number without a trailing `.0`.
+func plainNumber(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+}

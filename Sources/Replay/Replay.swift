@@ -1,1 +1,0 @@
-// Replay: pacers, scheduler, open-loop engine.

@@ -1,0 +1,227 @@
+import Delivery
+import EventModel
+import Foundation
+import NIOCore
+import Reporting
+import Synchronization
+
+/// Walks the schedule on a thread of its own: sleeps until the next send time,
+/// hands due requests to the event loops in batches, and feeds completions back
+/// to the scheduler. A dedicated thread, not a task, because the schedule's
+/// precision is the point: a cooperative task can be parked behind other work.
+///
+/// Confinement: the scheduler is touched only by the driver thread while it
+/// runs, and read by the caller only after `runOnOwnThread()` returned.
+final class ReplayDriver: @unchecked Sendable {
+    private struct Send {
+        let request: DeliveryRequest
+        let intended: Duration
+        let entity: EntityKey?
+    }
+
+    private var scheduler: ReplayScheduler<ReplaySource, DeliveryRequest>
+    private let client: DeliveryClient
+    private let origin: NIODeadline
+    private let statistics: [StatisticsBox]
+    private let inbox: DriverInbox
+    private let counters: ProgressCounters
+    private let ordersByEntity: Bool
+    /// Requests handed to a loop at once, at most: a batch costs one wake-up of
+    /// the loop, but a long one delays the first request's send.
+    private static let maximumBatch = 64
+
+    init(scheduler: ReplayScheduler<ReplaySource, DeliveryRequest>, client: DeliveryClient, origin: NIODeadline,
+         statistics: [StatisticsBox], inbox: DriverInbox, counters: ProgressCounters, ordersByEntity: Bool) {
+        self.ordersByEntity = ordersByEntity
+        self.scheduler = scheduler
+        self.client = client
+        self.origin = origin
+        self.statistics = statistics
+        self.inbox = inbox
+        self.counters = counters
+    }
+
+    func runOnOwnThread() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                drive()
+                continuation.resume()
+            }
+            thread.name = "hookreel-replay-driver"
+            thread.start()
+        }
+    }
+
+    private func drive() {
+        let loopCount = client.loops.count
+        var batches = [[Send]](repeating: [], count: loopCount)
+        var nextLoop = 0
+        var batched = 0
+        while true {
+            let completions = inbox.drain()
+            for entity in completions.entities { scheduler.completed(entity: entity) }
+            scheduler.completed(anonymous: completions.anonymous)
+            if completions.isStopRequested { scheduler.stop() }
+
+            var wakeAt: Duration?
+            actions: while true {
+                switch scheduler.nextAction(now: offset(of: .now())) {
+                case .send(let request, let intended, let entity):
+                    batches[nextLoop].append(Send(request: request, intended: intended, entity: entity))
+                    nextLoop = (nextLoop + 1) % loopCount
+                    batched += 1
+                    if batched >= Self.maximumBatch * loopCount {
+                        flush(&batches)
+                        batched = 0
+                    }
+                case .wait(let until):
+                    wakeAt = until
+                    break actions
+                case .waitForCompletion:
+                    break actions
+                case .finished:
+                    flush(&batches)
+                    return
+                }
+            }
+            flush(&batches)
+            batched = 0
+            inbox.wait(until: wakeAt.map { origin + TimeAmount($0) })
+        }
+    }
+
+    private func offset(of instant: NIODeadline) -> Duration {
+        .nanoseconds((instant - origin).nanoseconds)
+    }
+
+    private func flush(_ batches: inout [[Send]]) {
+        for index in batches.indices where !batches[index].isEmpty {
+            let batch = batches[index]
+            batches[index].removeAll(keepingCapacity: true)
+            counters.sent.add(batch.count, ordering: .relaxed)
+            let loop = client.loops[index]
+            loop.execute { [self] in
+                for send in batch { dispatch(send, onLoop: index) }
+            }
+        }
+    }
+
+    /// Runs on loop `index`.
+    private func dispatch(_ send: Send, onLoop index: Int) {
+        client.send(send.request, onLoop: index) { [self] outcome in
+            let sample = RequestSample(
+                intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
+                outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent, bytesReceived: outcome.bytesReceived)
+            statistics[index].statistics.record(sample)
+            counters.completed.add(1, ordering: .relaxed)
+            if !sample.outcome.isSuccess { counters.failed.add(1, ordering: .relaxed) }
+            inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
+        }
+    }
+}
+
+extension RequestOutcome {
+    init(_ result: Result<Int, DeliveryFailure>) {
+        switch result {
+        case .success(let status): self = .status(status)
+        case .failure(.timeout): self = .error(.timeout)
+        case .failure(.refused): self = .error(.refused)
+        case .failure(.reset): self = .error(.reset)
+        case .failure(.other): self = .error(.other)
+        }
+    }
+}
+
+/// Where event loops leave completions for the driver thread, and where the
+/// driver sleeps until the next send time or the next completion.
+///
+/// A completion only wakes the driver when it waits for one (its in-flight
+/// bound is reached, or it has nothing else to do): in an open-loop run the
+/// driver sleeps until send times, and waking it per response would cost a
+/// context switch each. Anonymous completions are counted without the lock;
+/// the waiting flag and the count are sequentially consistent atomics, so a
+/// poster either sees the flag (and signals under the mutex) or the driver sees
+/// the count before it sleeps.
+///
+/// The condition waits on CLOCK_MONOTONIC (NIODeadline's clock), because the
+/// driver's deadlines are NIODeadlines and Foundation's conditions wait on
+/// wall-clock dates.
+final class DriverInbox: @unchecked Sendable {
+    struct Completions {
+        var anonymous = 0
+        var entities: [EntityKey] = []
+        var isStopRequested = false
+    }
+
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    /// Guarded by `mutex`.
+    private var entities: [EntityKey] = []
+    private var isStopRequested = false
+    private let anonymous = Atomic<Int>(0)
+    private let isWaitingForCompletion = Atomic<Bool>(false)
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(&condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func postCompletion(entity: EntityKey?) {
+        if let entity {
+            pthread_mutex_lock(&mutex)
+            entities.append(entity)
+            pthread_mutex_unlock(&mutex)
+        } else {
+            anonymous.add(1, ordering: .sequentiallyConsistent)
+        }
+        if isWaitingForCompletion.load(ordering: .sequentiallyConsistent) {
+            pthread_mutex_lock(&mutex)
+            pthread_cond_signal(&condition)
+            pthread_mutex_unlock(&mutex)
+        }
+    }
+
+    func requestStop() {
+        pthread_mutex_lock(&mutex)
+        isStopRequested = true
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// Takes what arrived since the last call.
+    func drain() -> Completions {
+        let count = anonymous.exchange(0, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        let taken = Completions(anonymous: count, entities: entities, isStopRequested: isStopRequested)
+        entities.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Sleeps until `deadline`, or until a completion arrives when
+    /// `deadline` is nil; a stop request always wakes it.
+    func wait(until deadline: NIODeadline?) {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard !isStopRequested else { return }
+        guard let deadline else {
+            isWaitingForCompletion.store(true, ordering: .sequentiallyConsistent)
+            defer { isWaitingForCompletion.store(false, ordering: .sequentiallyConsistent) }
+            guard anonymous.load(ordering: .sequentiallyConsistent) == 0, entities.isEmpty else { return }
+            pthread_cond_wait(&condition, &mutex)
+            return
+        }
+        let nanoseconds = deadline.uptimeNanoseconds
+        var time = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        _ = pthread_cond_timedwait(&condition, &mutex, &time)
+    }
+}

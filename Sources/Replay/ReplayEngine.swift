@@ -1,0 +1,182 @@
+import Delivery
+import EventModel
+import Foundation
+import NIOCore
+import NIOPosix
+import Reporting
+import SegmentStore
+import Synchronization
+
+/// Everything one replay run needs.
+public struct ReplayConfiguration: Sendable {
+    public var recording: Recording
+    public var target: DeliveryTarget
+    public var pacer: any Pacer
+    public var selection = ReplaySelection()
+    public var rewrites = ReplayRewrites()
+    /// Passes over the recording; nil for forever (until `duration` or a stop).
+    public var passes: Int? = 1
+    /// Sent-and-unanswered requests at most; later sends wait, and their
+    /// latency still counts from their send time.
+    public var maximumInFlight = 1000
+    public var connections = 64
+    public var timeout: Duration = .seconds(30)
+    /// No request is scheduled at or after this offset.
+    public var duration: Duration?
+    /// Events of one job or queue item never in flight together.
+    public var ordersByEntity = false
+    /// Seeds Poisson arrivals and fresh event ids.
+    public var seed: UInt64 = UInt64.random(in: .min ... .max)
+    /// A malformed record or corrupt segment ends the run (otherwise it is
+    /// reported and skipped).
+    public var isStrict = false
+    /// Event loops sending requests.
+    public var eventLoopThreads = System.coreCount
+
+    public init(recording: Recording, target: DeliveryTarget, pacer: any Pacer) {
+        self.recording = recording
+        self.target = target
+        self.pacer = pacer
+    }
+}
+
+/// What a running replay has done so far (for the progress line).
+public struct ReplayProgress: Sendable {
+    public var elapsed: Duration
+    public var sent: Int
+    public var completed: Int
+    public var failed: Int
+    public var inFlight: Int { sent - completed }
+    public var latency: LatencyHistogram
+}
+
+public enum ReplayError: Error, Sendable, CustomStringConvertible {
+    /// `--strict`: the recording had a malformed record or corrupt segment.
+    case unreadableRecording(ReadIssue)
+
+    public var description: String {
+        switch self {
+        case .unreadableRecording(let issue): "stopped (--strict): \(issue)"
+        }
+    }
+}
+
+/// Plays a recording against a target, open loop: a driver thread walks the
+/// schedule and hands each request at its send time to an event loop, which
+/// sends it on one of its connections, times it and records the sample in its
+/// own statistics (no locks on that path). Statistics are merged at the end.
+public final class ReplayEngine: Sendable {
+    public let configuration: ReplayConfiguration
+    private let onIssue: @Sendable (ReadIssue) -> Void
+    private let inbox = DriverInbox()
+    private let counters = ProgressCounters()
+    private let state = Mutex<RunState?>(nil)
+
+    private struct RunState: Sendable {
+        let origin: NIODeadline
+        let loops: [any EventLoop]
+        let statistics: [StatisticsBox]
+    }
+
+    /// - Parameter onIssue: told of each malformed record or corrupt segment
+    ///   (which is skipped, or ends the run when the configuration is strict).
+    public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
+        self.configuration = configuration
+        self.onIssue = onIssue
+    }
+
+    /// Asks the run to schedule nothing more; requests in flight still complete.
+    public func stop() {
+        inbox.requestStop()
+    }
+
+    /// Runs to the end of the schedule and returns the result.
+    public func run() async throws(ReplayError) -> RunResult {
+        let configuration = configuration
+        let isStrict = configuration.isStrict
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        let loops = Array(group.makeIterator())
+        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
+                                    timeout: configuration.timeout)
+        let statistics = loops.map { _ in StatisticsBox() }
+        let origin = NIODeadline.now()
+        let startedAt = Timestamp.now()
+        state.withLock { $0 = RunState(origin: origin, loops: loops, statistics: statistics) }
+
+        let firstIssue = Mutex<ReadIssue?>(nil)
+        let onIssue = onIssue
+        let source = ReplaySource(
+            recording: configuration.recording, target: configuration.target, pacer: configuration.pacer,
+            selection: configuration.selection, rewrites: configuration.rewrites, passes: configuration.passes,
+            ordersByEntity: configuration.ordersByEntity, seed: configuration.seed
+        ) { issue in
+            onIssue(issue)
+            guard isStrict else { return true }
+            firstIssue.withLock { $0 = $0 ?? issue }
+            return false
+        }
+        let driver = ReplayDriver(
+            scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
+                                       ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration),
+            client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
+            ordersByEntity: configuration.ordersByEntity)
+        await driver.runOnOwnThread()
+
+        var merged = RunStatistics()
+        for (index, loop) in loops.enumerated() {
+            let box = statistics[index]
+            if let loopStatistics = try? await loop.submit({ box.statistics }).get() {
+                merged.merge(loopStatistics)
+            }
+        }
+        await client.shutdown()
+        try? await group.shutdownGracefully()
+        state.withLock { $0 = nil }
+
+        if let issue = firstIssue.withLock({ $0 }) { throw .unreadableRecording(issue) }
+        let pacer = configuration.pacer
+        let metadata = RunMetadata(
+            command: "replay", target: configuration.target.description, pacing: pacer.summary,
+            startedAt: startedAt, targetRate: pacer.targetRate ?? Self.scheduledRate(of: pacer, merged),
+            skippedRecords: source.skippedRecords)
+        return RunResult(metadata: metadata, statistics: merged)
+    }
+
+    /// The rate the schedule asked for, for pacers without a nominal one:
+    /// original timing has one (events over their scheduled span), closed loop
+    /// ("as fast as answered") has none.
+    private static func scheduledRate(of pacer: any Pacer, _ statistics: RunStatistics) -> Double? {
+        guard !(pacer is ClosedLoopPacer), let span = statistics.intendedSpan, statistics.requests > 1,
+              span.lastMicroseconds > span.firstMicroseconds
+        else { return nil }
+        return Double(statistics.requests - 1) / (Double(span.lastMicroseconds - span.firstMicroseconds) / 1e6)
+    }
+
+    /// A snapshot for the progress line; nil when no run is going.
+    public func progress() async -> ReplayProgress? {
+        guard let run = state.withLock({ $0 }) else { return nil }
+        var latency = LatencyHistogram()
+        for (index, loop) in run.loops.enumerated() {
+            let box = run.statistics[index]
+            if let histogram = try? await loop.submit({ box.statistics.latency }).get() {
+                latency.merge(histogram)
+            }
+        }
+        let elapsed = NIODeadline.now() - run.origin
+        return ReplayProgress(elapsed: .nanoseconds(elapsed.nanoseconds), sent: counters.sent.load(ordering: .relaxed),
+                              completed: counters.completed.load(ordering: .relaxed),
+                              failed: counters.failed.load(ordering: .relaxed), latency: latency)
+    }
+}
+
+/// One event loop's statistics. (`@unchecked Sendable`: touched only on that
+/// loop, including the final read, which is submitted to it.)
+final class StatisticsBox: @unchecked Sendable {
+    var statistics = RunStatistics()
+}
+
+final class ProgressCounters: Sendable {
+    let sent = Atomic<Int>(0)
+    let completed = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+}

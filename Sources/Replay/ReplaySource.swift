@@ -1,0 +1,196 @@
+import Delivery
+import EventModel
+import NIOCore
+import NIOHTTP1
+import SegmentStore
+
+/// Which records of a recording a replay sends.
+public struct ReplaySelection: Sendable {
+    public var types: [EventTypePattern] = []
+    public var since: Timestamp?
+    public var until: Timestamp?
+    /// The first this-many selected records of each pass.
+    public var limit: Int?
+
+    public init(types: [EventTypePattern] = [], since: Timestamp? = nil, until: Timestamp? = nil, limit: Int? = nil) {
+        self.types = types
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+
+    func selects(_ record: RecordLine) -> Bool {
+        if let since, record.receivedAt < since { return false }
+        if let until, record.receivedAt >= until { return false }
+        return types.isEmpty || types.contains(where: record.typeMatches)
+    }
+}
+
+/// How each request differs from what was recorded.
+public struct ReplayRewrites: Sendable {
+    /// Re-sign every body with this secret; otherwise the recorded
+    /// `X-UiPath-Signature` is sent as recorded.
+    public var signature: WebhookSignature?
+    /// Give every event a new unique `EventId`.
+    public var freshEventIds = false
+    /// Shift each pass's times so its first event's `Timestamp` is the moment
+    /// the pass starts.
+    public var rebaseTimestamps = false
+    /// Added to (or replacing) Orchestrator's headers.
+    public var extraHeaders: [(name: String, value: String)] = []
+
+    public init(signature: WebhookSignature? = nil, freshEventIds: Bool = false, rebaseTimestamps: Bool = false,
+                extraHeaders: [(name: String, value: String)] = []) {
+        self.signature = signature
+        self.freshEventIds = freshEventIds
+        self.rebaseTimestamps = rebaseTimestamps
+        self.extraHeaders = extraHeaders
+    }
+
+    var changesBodies: Bool { freshEventIds || rebaseTimestamps }
+}
+
+/// The headers Orchestrator sends with every delivery (orchestrator-webhooks.md §1.2).
+enum OrchestratorHeaders {
+    static let contentType = "application/json; charset=utf-8"
+    static let userAgent = "UiPath-WebhookService/Webhooks"
+}
+
+/// Reads a recording pass after pass, keeps the selected records, turns each
+/// into a ready request and asks the pacer for its send time. Streams: it
+/// holds one record at a time, whatever the recording's size.
+final class ReplaySource: IteratorProtocol {
+    private let recording: Recording
+    private let target: DeliveryTarget
+    private var pacer: any Pacer
+    private let selection: ReplaySelection
+    private let rewrites: ReplayRewrites
+    private let passes: Int?
+    private let ordersByEntity: Bool
+    private let onIssue: (ReadIssue) -> Bool
+    private let now: () -> Timestamp
+
+    /// Malformed records and corrupt segments reported so far.
+    private(set) var skippedRecords = 0
+    private var reader: RecordReader?
+    private var pass = 0
+    private var selectedInPass = 0
+    private var timeShiftSeconds: Int64?
+    private var freshIds: FreshEventIds
+    private var isStopped = false
+    private let allocator = ByteBufferAllocator()
+
+    /// - Parameters:
+    ///   - passes: how many times to read the recording; nil for forever.
+    ///   - onIssue: told of each malformed record or corrupt segment; returning
+    ///     false ends the source (`--strict`).
+    init(recording: Recording, target: DeliveryTarget, pacer: any Pacer, selection: ReplaySelection,
+         rewrites: ReplayRewrites, passes: Int?, ordersByEntity: Bool, seed: UInt64,
+         now: @escaping () -> Timestamp = Timestamp.now, onIssue: @escaping (ReadIssue) -> Bool) {
+        self.recording = recording
+        self.target = target
+        self.pacer = pacer
+        self.selection = selection
+        self.rewrites = rewrites
+        self.passes = passes
+        self.ordersByEntity = ordersByEntity
+        self.onIssue = onIssue
+        self.now = now
+        freshIds = FreshEventIds(seed: seed)
+    }
+
+    func next() -> PacedEvent<DeliveryRequest>? {
+        while !isStopped {
+            guard let reader = currentReader() else { return nil }
+            guard let located = reader.next() else {
+                self.reader = nil
+                continue
+            }
+            // A strict stop reported while the reader skipped a bad line.
+            if isStopped { return nil }
+            let record = located.record
+            guard selection.selects(record) else { continue }
+            if let limit = selection.limit, selectedInPass >= limit {
+                self.reader = nil
+                continue
+            }
+            selectedInPass += 1
+            guard let sendTime = pacer.nextSendTime(recordedAt: record.receivedAt) else {
+                isStopped = true
+                return nil
+            }
+            let body = rewrittenBody(record.body)
+            let entity = ordersByEntity ? record.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
+            return PacedEvent(payload: request(for: record, body: body), sendTime: sendTime, entity: entity)
+        }
+        return nil
+    }
+
+    /// The reader of the current pass, opening the next pass when one is due.
+    private func currentReader() -> RecordReader? {
+        if let reader { return reader }
+        if let passes, pass >= passes { return nil }
+        if pass > 0, selectedInPass == 0 { return nil } // a pass that selects nothing would loop forever
+        pass += 1
+        selectedInPass = 0
+        timeShiftSeconds = nil
+        let reader = RecordReader(recording) { [weak self] issue in
+            guard let self else { return }
+            self.skippedRecords += 1
+            if !self.onIssue(issue) { self.isStopped = true }
+        }
+        self.reader = reader
+        return reader
+    }
+
+    private func rewrittenBody(_ body: [UInt8]) -> [UInt8] {
+        guard rewrites.changesBodies else { return body }
+        var rewrite = EventBodyRewrite()
+        if rewrites.freshEventIds { rewrite.eventId = freshIds.next() }
+        if rewrites.rebaseTimestamps {
+            if timeShiftSeconds == nil, let first = EventBodyRewrite.eventTimestamp(in: body) {
+                let shift = now().microsecondsSinceEpoch - first.microsecondsSinceEpoch
+                timeShiftSeconds = (shift + (shift >= 0 ? 500_000 : -500_000)) / 1_000_000
+            }
+            rewrite.timeShiftSeconds = timeShiftSeconds ?? 0
+        }
+        return rewrite.apply(to: body) ?? body
+    }
+
+    private func request(for record: RecordLine, body: [UInt8]) -> DeliveryRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: OrchestratorHeaders.contentType)
+        headers.add(name: "User-Agent", value: OrchestratorHeaders.userAgent)
+        if let signature = rewrites.signature {
+            headers.add(name: WebhookSignature.headerName, value: signature.sign(body))
+        } else if let recorded = record.header(WebhookSignature.headerName) {
+            headers.add(name: WebhookSignature.headerName, value: recorded)
+        }
+        for header in rewrites.extraHeaders {
+            headers.replaceOrAdd(name: header.name, value: header.value)
+        }
+        return DeliveryRequest(target: target, headers: headers, body: allocator.buffer(bytes: body))
+    }
+}
+
+/// Unique `EventId`s for `--fresh-ids`: 32 lowercase hex digits (the GUID "N"
+/// style of Orchestrator's older payloads), a random per-run prefix and a count.
+struct FreshEventIds {
+    private let prefix: UInt64
+    private var counter: UInt64 = 0
+
+    init(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        prefix = random.next()
+    }
+
+    mutating func next() -> String {
+        counter += 1
+        return hex(prefix) + hex(counter)
+    }
+
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

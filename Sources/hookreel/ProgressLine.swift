@@ -1,0 +1,55 @@
+import Foundation
+import Replay
+import Reporting
+
+/// The live progress line on stderr: elapsed, sent, current rate, in flight,
+/// p50/p99 so far and errors, redrawn in place at most four times a second.
+final class ProgressLine: Sendable {
+    static let interval: Duration = .milliseconds(250)
+    private let task: Task<Void, Never>
+
+    private init(task: Task<Void, Never>) { self.task = task }
+
+    static func start(engine: ReplayEngine) -> ProgressLine {
+        ProgressLine(task: Task {
+            var previous: (sent: Int, at: Duration)?
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let progress = await engine.progress() else { continue }
+                let rate: Double
+                if let previous, progress.elapsed > previous.at {
+                    rate = Double(progress.sent - previous.sent) / (progress.elapsed - previous.at).secondsValue
+                } else {
+                    rate = 0
+                }
+                previous = (progress.sent, progress.elapsed)
+                FileHandleStderr.write("\r\u{1B}[K" + line(progress, rate: rate))
+            }
+        })
+    }
+
+    static func line(_ progress: ReplayProgress, rate: Double) -> String {
+        var text = "\(HumanUnits.duration(progress.elapsed)) sent \(progress.sent) (\(Int(rate.rounded()))/s)"
+        text += " in flight \(progress.inFlight)"
+        if progress.latency.count > 0 {
+            text += " p50 \(HumanUnits.duration(progress.latency.percentile(50)))"
+            text += " p99 \(HumanUnits.duration(progress.latency.percentile(99)))"
+        }
+        text += " errors \(progress.failed)"
+        return text
+    }
+
+    /// Stops redrawing and clears the line.
+    func finish() async {
+        task.cancel()
+        _ = await task.value
+        FileHandleStderr.write("\r\u{1B}[K")
+    }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

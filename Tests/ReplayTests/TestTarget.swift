@@ -1,0 +1,99 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A receiver for engine tests on 127.0.0.1 and an ephemeral port: keeps what it
+/// received and answers 202, after a scripted delay for some requests.
+final class TestTarget: Sendable {
+    struct Received: Sendable {
+        let uri: String
+        let headers: HTTPHeaders
+        let body: [UInt8]
+    }
+
+    /// How long to hold the answer to the request with this 0-based arrival index.
+    typealias Delay = @Sendable (Int) -> TimeAmount?
+
+    let port: Int
+    private let channel: any Channel
+    private let group: MultiThreadedEventLoopGroup
+    private let state: TargetState
+
+    private init(port: Int, channel: any Channel, group: MultiThreadedEventLoopGroup, state: TargetState) {
+        self.port = port
+        self.channel = channel
+        self.group = group
+        self.state = state
+    }
+
+    var received: [Received] { state.received.withLock { $0 } }
+    var url: String { "http://127.0.0.1:\(port)/hooks/orchestrator" }
+
+    static func start(delay: @escaping Delay = { _ in nil }) async throws -> TestTarget {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let state = TargetState(delay: delay)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
+                    try channel.pipeline.syncOperations.addHandler(TargetHandler(state: state))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return TestTarget(port: channel.localAddress!.port!, channel: channel, group: group, state: state)
+    }
+
+    func stop() async throws {
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+}
+
+private final class TargetState: Sendable {
+    let received = Mutex<[TestTarget.Received]>([])
+    let delay: TestTarget.Delay
+
+    init(delay: @escaping TestTarget.Delay) { self.delay = delay }
+}
+
+private final class TargetHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let state: TargetState
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(state: TargetState) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(let buffer):
+            body += buffer.readableBytesView
+        case .end:
+            guard let head else { return }
+            let index = state.received.withLock { received in
+                received.append(.init(uri: head.uri, headers: head.headers, body: body))
+                return received.count - 1
+            }
+            let respond = { [context] in
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Length", value: "2")
+                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .accepted, headers: headers))), promise: nil)
+                context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+                context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            }
+            if let delay = state.delay(index) {
+                let bound = NIOLoopBound(respond, eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: delay) { bound.value() }
+            } else {
+                respond()
+            }
+        }
+    }
+}
