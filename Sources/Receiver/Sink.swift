@@ -127,7 +127,7 @@ public final class Sink: Sendable {
     /// Opens the recording (if any), then starts listening.
     public static func start(_ configuration: SinkConfiguration, logger: Logger) async throws -> Sink {
         let seed = configuration.seed ?? UInt64.random(in: 0...UInt64.max)
-        let metrics = SinkMetrics(logger: logger)
+        let metrics = SinkMetrics(logger: logger, isRecording: configuration.recording != nil)
         let log = try configuration.recording.map {
             try RecordLog(directory: $0.directory, instance: $0.instance, durability: .async, options: $0.segmentOptions, observer: metrics)
         }

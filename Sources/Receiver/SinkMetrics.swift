@@ -14,19 +14,20 @@ final class SinkMetrics: RecordLogObserver, Sendable {
     private let logger: Logger
     private let duplicates: Metrics.Counter
     private let orderViolations: Metrics.Counter
-    private let recordsWritten: Metrics.Counter
+    /// Only with `--record`.
+    private let recordsWritten: Metrics.Counter?
     /// Made once per label value: the registry lookup is too slow per request.
     private let statusCounters = Mutex<[Int: Metrics.Counter]>([:])
     private let verdictCounters = Mutex<[SignatureVerdict: Metrics.Counter]>([:])
     /// Whether the last record write failed; failures are logged once per burst.
     private let isFailing = Mutex(false)
 
-    init(logger: Logger) {
+    init(logger: Logger, isRecording: Bool) {
         factory = PrometheusMetricsFactory(registry: registry)
         self.logger = logger
         duplicates = Metrics.Counter(label: "hookreel_sink_duplicate_events_total", factory: factory)
         orderViolations = Metrics.Counter(label: "hookreel_sink_order_violations_total", factory: factory)
-        recordsWritten = Metrics.Counter(label: "hookreel_sink_records_written_total", factory: factory)
+        recordsWritten = isRecording ? Metrics.Counter(label: "hookreel_sink_records_written_total", factory: factory) : nil
     }
 
     func countAnswer(status: Int) {
@@ -61,7 +62,7 @@ final class SinkMetrics: RecordLogObserver, Sendable {
     // MARK: RecordLogObserver (answers never wait for records, so failures are only logged)
 
     func recordLog(wrote records: Int, bytes: Int) {
-        recordsWritten.increment(by: records)
+        recordsWritten?.increment(by: records)
         let recovered = isFailing.withLock { failing in
             defer { failing = false }
             return failing
