@@ -106,8 +106,18 @@ final class ReplayDriver: @unchecked Sendable {
         }
     }
 
-    /// Runs on loop `index`.
+    /// Runs on loop `index`: sends at the intended time, on a loop timer when
+    /// that is still ahead.
     private func dispatch(_ send: Send, onLoop index: Int) {
+        let sendAt = origin + TimeAmount(send.intended)
+        if sendAt > .now() {
+            client.loops[index].scheduleTask(deadline: sendAt) { [self] in deliver(send, onLoop: index) }
+        } else {
+            deliver(send, onLoop: index)
+        }
+    }
+
+    private func deliver(_ send: Send, onLoop index: Int) {
         client.send(send.request, onLoop: index) { [self] outcome in
             let sample = RequestSample(
                 intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),

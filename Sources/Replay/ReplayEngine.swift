@@ -78,6 +78,11 @@ public final class ReplayEngine: Sendable {
         let statistics: [StatisticsBox]
     }
 
+    /// How long before its send time a request is handed to its event loop,
+    /// which arms a timer for it: the driver thread then wakes at most about
+    /// once per this interval instead of once per request.
+    static let releaseAhead: Duration = .milliseconds(1)
+
     /// - Parameter onIssue: told of each malformed record or corrupt segment
     ///   (which is skipped, or ends the run when the configuration is strict).
     public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
@@ -117,7 +122,8 @@ public final class ReplayEngine: Sendable {
         }
         let driver = ReplayDriver(
             scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
-                                       ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration),
+                                       ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration,
+                                       releaseAhead: Self.releaseAhead),
             client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
             ordersByEntity: configuration.ordersByEntity)
         await driver.runOnOwnThread()

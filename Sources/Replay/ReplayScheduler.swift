@@ -28,8 +28,8 @@ public struct PacedEvent<Payload> {
 ///   together, and they go out in the order they came.
 public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Payload> {
     public enum Action {
-        /// Send `payload` now; `intended` is its send time (for `.immediately`,
-        /// the time it was released).
+        /// Send `payload` at `intended` (now, or at most `releaseAhead` later);
+        /// for `.immediately`, `intended` is the time it was released.
         case send(Payload, intended: Duration, entity: EntityKey?)
         /// Nothing to do before `until`, unless a completion arrives first.
         case wait(until: Duration)
@@ -43,6 +43,7 @@ public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Pay
     private let maximumOutstanding: Int
     private let ordersByEntity: Bool
     private let stopTime: Duration?
+    private let releaseAhead: Duration
     private var head: PacedEvent<Payload>?
     private var isExhausted = false
     /// Sent and not completed, plus held back behind their entity.
@@ -53,10 +54,16 @@ public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Pay
     /// Held events whose predecessor completed: they go out next.
     private var released: [(event: PacedEvent<Payload>, intended: Duration)] = []
 
-    /// - Parameter stopTime: no event is sent with a send time at or after it
-    ///   (`--duration`).
-    public init(events: Events, maximumOutstanding: Int, ordersByEntity: Bool, stopTime: Duration?) {
+    /// - Parameters:
+    ///   - stopTime: no event is sent with a send time at or after it
+    ///     (`--duration`).
+    ///   - releaseAhead: events with a send time are handed out this long
+    ///     before it (still carrying it), so the engine can arm a precise timer
+    ///     on the event loop instead of waking a thread per event.
+    public init(events: Events, maximumOutstanding: Int, ordersByEntity: Bool, stopTime: Duration?,
+                releaseAhead: Duration = .zero) {
         precondition(maximumOutstanding > 0)
+        self.releaseAhead = releaseAhead
         self.events = events
         self.maximumOutstanding = maximumOutstanding
         self.ordersByEntity = ordersByEntity
@@ -89,7 +96,7 @@ public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Pay
                     stop()
                     continue
                 }
-                guard time <= now else { return .wait(until: time) }
+                guard time <= now + releaseAhead else { return .wait(until: time - releaseAhead) }
                 intended = time
             case .immediately:
                 if let stopTime, now >= stopTime {
