@@ -67,6 +67,8 @@ final class SinkHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let request = reading else { return }
             reading = nil
+            // After an answer that closes the connection, nothing more is taken.
+            guard isOpen else { return }
             guard answers.count < Self.maximumPendingAnswers else {
                 context.close(promise: nil)
                 return
