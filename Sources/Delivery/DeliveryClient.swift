@@ -147,7 +147,9 @@ final class LoopConnectionPool: @unchecked Sendable {
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Header values come from recordings (parsed HTTP) or validated options,
+                    // so the per-request validator is skipped on this hot path.
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(DeliveryConnection(pool: self))
                 }
             }

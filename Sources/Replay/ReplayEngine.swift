@@ -69,6 +69,7 @@ public final class ReplayEngine: Sendable {
     public let configuration: ReplayConfiguration
     private let onIssue: @Sendable (ReadIssue) -> Void
     private let inbox = DriverInbox()
+    private let feed: RequestFeed
     private let counters = ProgressCounters()
     private let state = Mutex<RunState?>(nil)
 
@@ -88,11 +89,13 @@ public final class ReplayEngine: Sendable {
     public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
         self.configuration = configuration
         self.onIssue = onIssue
+        feed = RequestFeed(capacity: 2 * configuration.maximumInFlight + 256)
     }
 
     /// Asks the run to schedule nothing more; requests in flight still complete.
     public func stop() {
         inbox.requestStop()
+        feed.stop()
     }
 
     /// Runs to the end of the schedule and returns the result.
@@ -120,13 +123,20 @@ public final class ReplayEngine: Sendable {
             firstIssue.withLock { $0 = $0 ?? issue }
             return false
         }
-        let driver = ReplayDriver(
-            scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
-                                       ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration,
-                                       releaseAhead: Self.releaseAhead),
-            client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
-            ordersByEntity: configuration.ordersByEntity)
-        await driver.runOnOwnThread()
+        if configuration.pacer is ClosedLoopPacer, !configuration.ordersByEntity {
+            let driver = ClosedLoopDriver(
+                source: source, feed: feed, client: client, origin: origin, statistics: statistics,
+                counters: counters, concurrency: configuration.maximumInFlight, stopTime: configuration.duration)
+            await driver.runOnOwnThread()
+        } else {
+            let driver = ReplayDriver(
+                scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
+                                           ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration,
+                                           releaseAhead: Self.releaseAhead),
+                client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
+                ordersByEntity: configuration.ordersByEntity)
+            await driver.runOnOwnThread()
+        }
 
         var merged = RunStatistics()
         for (index, loop) in loops.enumerated() {

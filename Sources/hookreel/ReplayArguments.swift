@@ -74,9 +74,12 @@ struct HeaderArgument: ExpressibleByArgument {
         guard let colon = argument.firstIndex(of: ":") else { return nil }
         let name = argument[..<colon].trimmingCharacters(in: .whitespaces)
         let isToken = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0 != ":" }
-        guard isToken else { return nil }
+        let value = argument[argument.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        // No control characters: a CR or LF would split the request.
+        let isFieldValue = value.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }
+        guard isToken, isFieldValue else { return nil }
         self.name = name
-        value = argument[argument.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        self.value = value
     }
 }
 

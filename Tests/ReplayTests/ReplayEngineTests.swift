@@ -165,6 +165,55 @@ import Testing
         }
     }
 
+    /// Closed loop: each of N workers sends its next request when its last one
+    /// completes, so with answers held 20 ms, 40 requests over 4 workers take
+    /// at least 10 rounds of 20 ms, and never more than 4 are in flight.
+    @Test func closedLoopKeepsItsConcurrencyAndSendsEverything() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let target = try await TestTarget.start { _ in .milliseconds(20) }
+        var configuration = ReplayConfiguration(
+            recording: try makeRecording(events(40), in: directory), target: try DeliveryTarget(url: target.url),
+            pacer: ClosedLoopPacer(concurrency: 4))
+        configuration.maximumInFlight = 4
+        configuration.connections = 16
+        let result = try await run(configuration)
+        try await target.stop()
+        #expect(target.received.count == 40)
+        #expect(result.statistics.requests == 40)
+        let sent = try #require(result.statistics.sentSpan)
+        let completed = try #require(result.statistics.completedSpan)
+        #expect(completed.last - sent.first >= .milliseconds(200), "at most 4 in flight")
+        #expect(completed.last - sent.first < .milliseconds(600), "4 in flight, not fewer")
+        #expect(result.statistics.scheduleLag.percentile(99) < .milliseconds(5), "a closed loop has no schedule to lag")
+        #expect(result.metadata.targetRate == nil)
+    }
+
+    @Test func closedLoopStopsAtTheDurationOrWhenAsked() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let target = try await TestTarget.start { _ in .milliseconds(10) }
+        let recording = try makeRecording(events(2000), in: directory)
+        var timed = ReplayConfiguration(recording: recording, target: try DeliveryTarget(url: target.url),
+                                        pacer: ClosedLoopPacer(concurrency: 2))
+        timed.maximumInFlight = 2
+        timed.duration = .milliseconds(200)
+        let timedResult = try await run(timed)
+        // Two workers, 10 ms per answer, 200 ms: about 40 requests.
+        #expect((10...44).contains(timedResult.statistics.requests), "\(timedResult.statistics.requests) requests")
+
+        var unbounded = timed
+        unbounded.duration = nil
+        let engine = ReplayEngine(configuration: unbounded) { _ in }
+        async let stopped = engine.run()
+        try await Task.sleep(for: .milliseconds(150))
+        engine.stop()
+        let stoppedResult = try await stopped
+        try await target.stop()
+        #expect(stoppedResult.statistics.requests > 0)
+        #expect(stoppedResult.statistics.requests < 100)
+    }
+
     @Test func loopingWithFreshIdsGivesEveryDeliveryItsOwnEventId() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
