@@ -369,7 +369,9 @@ public struct RecordLine: Sendable {
     /// case-insensitively), found without materialising the record.
     public func header(_ name: String) -> String? {
         guard let range = slices.headers?.range else { return nil }
-        let wanted = Array(name.lowercased().utf8)
+        // HTTP names are ASCII: fold A-Z on both sides (lines from other tools may keep capitals).
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        let wanted = name.utf8.map(folded)
         return withScanner { scanner in
             var headerScanner = scanner
             headerScanner.index = range.lowerBound
@@ -377,7 +379,7 @@ public struct RecordLine: Sendable {
             // Already validated as an object of strings; this cannot fail.
             try? headerScanner.scanObject { headerScanner, key throws(JSONSyntaxError) in
                 let value = try headerScanner.scanString()
-                if found == nil, headerScanner.decodeBytes(key) == wanted { found = headerScanner.decodeString(value) }
+                if found == nil, headerScanner.decodeBytes(key).lazy.map(folded).elementsEqual(wanted) { found = headerScanner.decodeString(value) }
             }
             return found
         }
