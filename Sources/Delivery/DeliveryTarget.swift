@@ -41,13 +41,16 @@ public struct DeliveryTarget: Sendable, Equatable, CustomStringConvertible {
         } else if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
             portText = authority[authority.index(after: colon)...]
+            guard !host.contains(":") else {
+                throw DeliveryTargetError(url: url, reason: "an IPv6 address needs brackets, e.g. http://[::1]:8080/")
+            }
         } else {
             host = authority[...]
         }
         guard !host.isEmpty else { throw DeliveryTargetError(url: url, reason: "expected a host") }
         var port = 80
         if let portText {
-            guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
+            guard portText.allSatisfy({ ("0"..."9").contains($0) }), let parsed = Int(portText), (1...65_535).contains(parsed) else {
                 throw DeliveryTargetError(url: url, reason: "port '\(portText)' is not a number from 1 to 65535")
             }
             port = parsed

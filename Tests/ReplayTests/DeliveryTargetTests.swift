@@ -65,6 +65,10 @@ struct DeliveryTargetTests {
         ("http://[::1/hooks", "unterminated IPv6 address"),
         ("http://[::1]x:80/", "unexpected text after the IPv6 address"),
         ("http://[::1]:0", "port '0' is not a number from 1 to 65535"),
+        ("http://example.com:+80/", "port '+80' is not a number from 1 to 65535"),
+        ("http://example.com:80:90/", "an IPv6 address needs brackets"),
+        ("http://::1/", "an IPv6 address needs brackets"),
+        ("http://fe80::1:8080/", "an IPv6 address needs brackets"),
     ]
 
     @Test(arguments: invalid)
