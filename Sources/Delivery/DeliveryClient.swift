@@ -49,18 +49,19 @@ public final class DeliveryClient: Sendable {
     private let pools: [LoopConnectionPool]
 
     /// - Parameters:
-    ///   - connections: the most connections open at once, split evenly over
-    ///     the loops (at least one per loop).
+    ///   - connections: the most connections open at once, split over the
+    ///     loops; at least as many as there are loops.
     ///   - timeout: the longest wait for a response once a request is sent,
-    ///     and for a connection to open. Checked every `timeout / 20` (at
-    ///     least 1 ms, at most 50 ms), so a timeout fires that much late at most.
+    ///     for a free connection, and for a connection to open. Checked every
+    ///     `timeout / 20` (at least 1 ms, at most 50 ms), so a timeout fires
+    ///     that much late at most.
     public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration) {
-        precondition(!loops.isEmpty && connections > 0)
+        precondition(!loops.isEmpty && connections >= loops.count)
         self.target = target
         self.loops = loops
-        let perLoop = (connections + loops.count - 1) / loops.count
-        pools = loops.map { loop in
-            LoopConnectionPool(target: target, loop: loop, maximumConnections: perLoop, timeout: TimeAmount(timeout))
+        pools = loops.enumerated().map { index, loop in
+            let share = connections / loops.count + (index < connections % loops.count ? 1 : 0)
+            return LoopConnectionPool(target: target, loop: loop, maximumConnections: share, timeout: TimeAmount(timeout))
         }
         for pool in pools { pool.start() }
     }
@@ -68,7 +69,7 @@ public final class DeliveryClient: Sendable {
     /// Sends `request` from loop `loopIndex`; must be called on that loop, and
     /// `completion` runs there.
     public func send(_ request: DeliveryRequest, onLoop loopIndex: Int, completion: @escaping (DeliveryOutcome) -> Void) {
-        pools[loopIndex].enqueue(PendingDelivery(request: request, completion: completion))
+        pools[loopIndex].enqueue(PendingDelivery(request: request, completion: completion, enqueuedAt: .now()))
     }
 
     /// Closes every connection; requests still in flight complete as `.reset`.
@@ -83,6 +84,14 @@ public final class DeliveryClient: Sendable {
 struct PendingDelivery {
     let request: DeliveryRequest
     let completion: (DeliveryOutcome) -> Void
+    let enqueuedAt: NIODeadline
+    /// Already sent once on a reused connection that closed without answering.
+    var isRetry = false
+
+    func fail(_ failure: DeliveryFailure) {
+        let now = NIODeadline.now()
+        completion(DeliveryOutcome(result: .failure(failure), sentAt: now, completedAt: now, bytesSent: 0, bytesReceived: 0))
+    }
 }
 
 /// The connections of one event loop and the requests waiting for one of them.
@@ -100,6 +109,17 @@ final class LoopConnectionPool: @unchecked Sendable {
     private var busyConnections: [ObjectIdentifier: DeliveryConnection] = [:]
     private var sweep: RepeatedTask?
     private var isShutDown = false
+    /// After a failed connect while other connections work, no new one is
+    /// tried before this (a connection limit on the target is not an error of
+    /// the requests, and retrying at once would storm it).
+    private var connectBackoffUntil = NIODeadline.uptimeNanoseconds(0)
+    private var isConnectRetryScheduled = false
+
+    /// A keep-alive connection idle longer than this is closed rather than
+    /// reused: receivers close idle connections (Node after 5 s), and a request
+    /// sent as that close arrives would fail for no fault of the receiver.
+    static let maximumIdleTime = TimeAmount.seconds(2)
+    static let connectBackoff = TimeAmount.milliseconds(100)
 
     init(target: DeliveryTarget, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount) {
         self.target = target
@@ -120,17 +140,38 @@ final class LoopConnectionPool: @unchecked Sendable {
     func enqueue(_ pending: PendingDelivery) {
         loop.assertInEventLoop()
         guard !isShutDown else {
-            let now = NIODeadline.now()
-            pending.completion(DeliveryOutcome(result: .failure(.other("client shut down")), sentAt: now,
-                                               completedAt: now, bytesSent: 0, bytesReceived: 0))
+            pending.fail(.other("client shut down"))
             return
         }
-        if let connection = idle.popLast() {
+        if let connection = takeIdleConnection() {
             dispatch(pending, on: connection)
         } else {
             waiting.append(pending)
             openConnectionIfNeeded()
         }
+    }
+
+    /// Puts a request that a reused connection dropped unanswered back at the
+    /// front of the queue, once.
+    func retry(_ pending: PendingDelivery) {
+        var pending = pending
+        pending.isRetry = true
+        if let connection = takeIdleConnection() {
+            dispatch(pending, on: connection)
+        } else {
+            waiting.prepend(pending)
+            openConnectionIfNeeded()
+        }
+    }
+
+    /// The most recently used idle connection, closing any that idled too long.
+    private func takeIdleConnection() -> DeliveryConnection? {
+        let now = NIODeadline.now()
+        while let connection = idle.popLast() {
+            if now - connection.idleSince < Self.maximumIdleTime { return connection }
+            connection.close()
+        }
+        return nil
     }
 
     private func dispatch(_ pending: PendingDelivery, on connection: DeliveryConnection) {
@@ -141,6 +182,16 @@ final class LoopConnectionPool: @unchecked Sendable {
 
     private func openConnectionIfNeeded() {
         guard waiting.count > connecting, openConnections + connecting < maximumConnections else { return }
+        guard NIODeadline.now() >= connectBackoffUntil else {
+            if !isConnectRetryScheduled {
+                isConnectRetryScheduled = true
+                loop.scheduleTask(deadline: connectBackoffUntil) { [self] in
+                    isConnectRetryScheduled = false
+                    openConnectionIfNeeded()
+                }
+            }
+            return
+        }
         connecting += 1
         ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -166,12 +217,13 @@ final class LoopConnectionPool: @unchecked Sendable {
                     }
                     pool.connectionBecameIdle(connection)
                 case .failure(let error):
-                    // The oldest waiting request pays for the failed connect, so
-                    // a dead target yields one error per request, not a hang.
-                    if let pending = pool.waiting.popFirst() {
-                        let now = NIODeadline.now()
-                        pending.completion(DeliveryOutcome(result: .failure(DeliveryFailure(connectError: error)),
-                                                           sentAt: now, completedAt: now, bytesSent: 0, bytesReceived: 0))
+                    if pool.openConnections == 0 {
+                        // Nothing can serve the waiting requests: the oldest pays
+                        // for the failed connect, so a dead target yields one
+                        // error per request instead of a hang.
+                        pool.waiting.popFirst()?.fail(DeliveryFailure(connectError: error))
+                    } else {
+                        pool.connectBackoffUntil = .now() + Self.connectBackoff
                     }
                     pool.openConnectionIfNeeded()
                 }
@@ -185,8 +237,19 @@ final class LoopConnectionPool: @unchecked Sendable {
         } else if let pending = waiting.popFirst() {
             dispatch(pending, on: connection)
         } else {
+            connection.idleSince = .now()
             idle.append(connection)
         }
+    }
+
+    /// Sends a request again, once, when the connection that dropped it
+    /// unanswered had been reused: the receiver most likely closed it as idle
+    /// just as the request went out (webhook receivers deduplicate by
+    /// EventId). Returns whether it did.
+    func retryIfReused(_ pending: PendingDelivery, wasReused: Bool) -> Bool {
+        guard wasReused, !pending.isRetry, !isShutDown else { return false }
+        retry(pending)
+        return true
     }
 
     func connectionClosed(_ connection: DeliveryConnection) {
@@ -198,6 +261,9 @@ final class LoopConnectionPool: @unchecked Sendable {
 
     private func expireOverdueRequests() {
         let now = NIODeadline.now()
+        while let oldest = waiting.first, now - oldest.enqueuedAt > timeout {
+            waiting.removeFirst().fail(.timeout)
+        }
         for connection in busyConnections.values where connection.isOverdue(at: now) {
             connection.failCurrent(.timeout)
         }
@@ -211,9 +277,7 @@ final class LoopConnectionPool: @unchecked Sendable {
         idle.removeAll()
         for connection in busyConnections.values { connection.close() }
         while let pending = waiting.popFirst() {
-            let now = NIODeadline.now()
-            pending.completion(DeliveryOutcome(result: .failure(.other("client shut down")), sentAt: now,
-                                               completedAt: now, bytesSent: 0, bytesReceived: 0))
+            pending.fail(.other("client shut down"))
         }
     }
 }
@@ -236,6 +300,9 @@ final class DeliveryConnection: ChannelInboundHandler {
     private unowned let pool: LoopConnectionPool
     private var context: ChannelHandlerContext?
     private var current: InFlight?
+    /// Requests this connection has answered.
+    private var answered = 0
+    var idleSince = NIODeadline.now()
 
     init(pool: LoopConnectionPool) {
         self.pool = pool
@@ -245,10 +312,8 @@ final class DeliveryConnection: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func send(_ pending: PendingDelivery, deadline: NIODeadline) {
-        guard let context else {
-            let now = NIODeadline.now()
-            pending.completion(DeliveryOutcome(result: .failure(.reset), sentAt: now, completedAt: now,
-                                               bytesSent: 0, bytesReceived: 0))
+        guard let context, context.channel.isActive else {
+            if !pool.retryIfReused(pending, wasReused: answered > 0) { pending.fail(.reset) }
             return
         }
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: pool.target.pathAndQuery,
@@ -274,8 +339,11 @@ final class DeliveryConnection: ChannelInboundHandler {
         case .end:
             guard let finished = current, let status = finished.status else { return }
             current = nil
+            answered += 1
             complete(finished, with: .success(status))
-            if finished.keepAlive {
+            // A response that ended with the connection (no length given)
+            // leaves nothing to reuse.
+            if finished.keepAlive, context.channel.isActive {
                 pool.connectionBecameIdle(self)
             } else {
                 context.close(promise: nil)
@@ -299,7 +367,9 @@ final class DeliveryConnection: ChannelInboundHandler {
     func failCurrent(_ failure: DeliveryFailure) {
         guard let failed = current else { return }
         current = nil
-        complete(failed, with: .failure(failure))
+        let isRetried = failure == .reset && failed.status == nil
+            && pool.retryIfReused(failed.pending, wasReused: answered > 0)
+        if !isRetried { complete(failed, with: .failure(failure)) }
         close()
     }
 

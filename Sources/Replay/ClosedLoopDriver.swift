@@ -123,9 +123,8 @@ final class RequestFeed: @unchecked Sendable {
 
     private let capacity: Int
     private let lowWater: Int
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    // Guarded by `mutex`.
+    private let lock = MonotonicConditionLock()
+    // Guarded by `lock`.
     private var queue = CircularBuffer<DeliveryRequest>()
     private var parkedLoops: [Int] = []
     private var isClosed = false
@@ -135,13 +134,6 @@ final class RequestFeed: @unchecked Sendable {
     init(capacity: Int) {
         self.capacity = max(capacity, 2)
         lowWater = self.capacity / 2
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
     }
 
     func activate(workers: Int) {
@@ -152,16 +144,16 @@ final class RequestFeed: @unchecked Sendable {
     func take(parkingOnLoop loop: Int) -> Take {
         locked {
             if let request = queue.popFirst() {
-                if queue.count <= lowWater, isFeederWaiting { pthread_cond_signal(&condition) }
+                if queue.count <= lowWater, isFeederWaiting { lock.signal() }
                 return .request(request)
             }
             if isClosed {
                 activeWorkers -= 1
-                if activeWorkers == 0 { pthread_cond_signal(&condition) }
+                if activeWorkers == 0 { lock.signal() }
                 return .finished
             }
             parkedLoops.append(loop)
-            if isFeederWaiting { pthread_cond_signal(&condition) }
+            if isFeederWaiting { lock.signal() }
             return .parked
         }
     }
@@ -172,7 +164,7 @@ final class RequestFeed: @unchecked Sendable {
         locked {
             while !isClosed, queue.count > lowWater, parkedLoops.isEmpty {
                 isFeederWaiting = true
-                pthread_cond_wait(&condition, &mutex)
+                lock.wait()
                 isFeederWaiting = false
             }
             return isClosed ? 0 : capacity - queue.count
@@ -197,7 +189,7 @@ final class RequestFeed: @unchecked Sendable {
         locked {
             isClosed = true
             queue.removeAll()
-            pthread_cond_signal(&condition)
+            lock.signal()
         }
     }
 
@@ -207,7 +199,7 @@ final class RequestFeed: @unchecked Sendable {
         locked {
             while activeWorkers > 0, parkedLoops.isEmpty {
                 isFeederWaiting = true
-                pthread_cond_wait(&condition, &mutex)
+                lock.wait()
                 isFeederWaiting = false
             }
             guard activeWorkers > 0 else { return nil }
@@ -218,8 +210,6 @@ final class RequestFeed: @unchecked Sendable {
     }
 
     private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
+        lock.withLock(body)
     }
 }

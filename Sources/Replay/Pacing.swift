@@ -22,9 +22,10 @@ public protocol Pacer: Sendable {
 }
 
 /// The recording's own timing: each gap between consecutive records, capped at
-/// `maximumGap` (in recorded time) and divided by `speed`. A gap that runs
-/// backwards (the next pass of a loop, or instances merged out of order) counts
-/// as zero.
+/// `maximumGap` (in recorded time) and divided by `speed`. Gaps are measured
+/// from the latest time seen so far, so a record that runs backwards (the next
+/// pass of a loop, or instances merged out of order) goes out at once and does
+/// not stretch the gap after it.
 public struct OriginalTimingPacer: Pacer {
     public let speed: Double
     public let maximumGap: Duration?
@@ -38,7 +39,7 @@ public struct OriginalTimingPacer: Pacer {
     }
 
     public mutating func nextSendTime(recordedAt: Timestamp) -> SendTime? {
-        defer { previous = recordedAt }
+        defer { previous = max(previous ?? recordedAt, recordedAt) }
         guard let previous else { return .at(.zero) }
         var gap = Duration.microseconds(max(0, recordedAt.microsecondsSinceEpoch - previous.microsecondsSinceEpoch))
         if let maximumGap, gap > maximumGap { gap = maximumGap }
@@ -160,7 +161,9 @@ public struct ArrivalCurve: Sendable, Equatable {
         for (index, stage) in stages.enumerated() {
             let stageCount = countAtStageStart[index + 1] - countAtStageStart[index]
             let within = count - countAtStageStart[index]
-            if within <= stageCount, stageCount > 0 {
+            // Half-open stages: an arrival due exactly at a boundary belongs
+            // to the next stage, and none is due at the end of the last.
+            if within < stageCount {
                 // Solve rate·t + slope·t²/2 = within for t in the stage; this
                 // form stays exact when the slope is zero or negative.
                 let length = stage.duration.seconds

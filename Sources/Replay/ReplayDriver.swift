@@ -153,9 +153,6 @@ extension RequestOutcome {
 /// poster either sees the flag (and signals under the mutex) or the driver sees
 /// the count before it sleeps.
 ///
-/// The condition waits on CLOCK_MONOTONIC (NIODeadline's clock), because the
-/// driver's deadlines are NIODeadlines and Foundation's conditions wait on
-/// wall-clock dates.
 final class DriverInbox: @unchecked Sendable {
     struct Completions {
         var anonymous = 0
@@ -163,75 +160,104 @@ final class DriverInbox: @unchecked Sendable {
         var isStopRequested = false
     }
 
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    /// Guarded by `mutex`.
+    private let lock = MonotonicConditionLock()
+    /// Guarded by `lock`.
     private var entities: [EntityKey] = []
+    /// Guarded by `lock`; cleared when drained, so a stop wakes the driver once.
     private var isStopRequested = false
     private let anonymous = Atomic<Int>(0)
     private let isWaitingForCompletion = Atomic<Bool>(false)
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
-    }
-
     func postCompletion(entity: EntityKey?) {
         if let entity {
-            pthread_mutex_lock(&mutex)
-            entities.append(entity)
-            pthread_mutex_unlock(&mutex)
-        } else {
-            anonymous.add(1, ordering: .sequentiallyConsistent)
+            // A completion of an entity may release a held event: always wake
+            // the driver, even from a timed wait.
+            lock.withLock {
+                entities.append(entity)
+                lock.signal()
+            }
+            return
         }
+        anonymous.add(1, ordering: .sequentiallyConsistent)
         if isWaitingForCompletion.load(ordering: .sequentiallyConsistent) {
-            pthread_mutex_lock(&mutex)
-            pthread_cond_signal(&condition)
-            pthread_mutex_unlock(&mutex)
+            lock.withLock { lock.signal() }
         }
     }
 
     func requestStop() {
-        pthread_mutex_lock(&mutex)
-        isStopRequested = true
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        lock.withLock {
+            isStopRequested = true
+            lock.signal()
+        }
     }
 
     /// Takes what arrived since the last call.
     func drain() -> Completions {
         let count = anonymous.exchange(0, ordering: .sequentiallyConsistent)
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        let taken = Completions(anonymous: count, entities: entities, isStopRequested: isStopRequested)
-        entities.removeAll(keepingCapacity: true)
-        return taken
+        return lock.withLock {
+            let taken = Completions(anonymous: count, entities: entities, isStopRequested: isStopRequested)
+            entities.removeAll(keepingCapacity: true)
+            isStopRequested = false
+            return taken
+        }
     }
 
-    /// Sleeps until `deadline`, or until a completion arrives when
-    /// `deadline` is nil; a stop request always wakes it.
+    /// Sleeps until `deadline`, or until a completion arrives when `deadline`
+    /// is nil; an entity completion or a stop request always wakes it.
     func wait(until deadline: NIODeadline?) {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        guard !isStopRequested else { return }
-        guard let deadline else {
-            isWaitingForCompletion.store(true, ordering: .sequentiallyConsistent)
-            defer { isWaitingForCompletion.store(false, ordering: .sequentiallyConsistent) }
-            guard anonymous.load(ordering: .sequentiallyConsistent) == 0, entities.isEmpty else { return }
-            pthread_cond_wait(&condition, &mutex)
-            return
+        lock.withLock {
+            guard !isStopRequested, entities.isEmpty else { return }
+            guard let deadline else {
+                isWaitingForCompletion.store(true, ordering: .sequentiallyConsistent)
+                defer { isWaitingForCompletion.store(false, ordering: .sequentiallyConsistent) }
+                guard anonymous.load(ordering: .sequentiallyConsistent) == 0 else { return }
+                lock.wait()
+                return
+            }
+            lock.wait(until: deadline)
         }
+    }
+}
+
+/// A pthread mutex and condition variable on CLOCK_MONOTONIC (NIODeadline's
+/// clock; Foundation's conditions wait on wall-clock dates), allocated once so
+/// their addresses stay fixed.
+final class MonotonicConditionLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// With the lock held: wakes one waiter.
+    func signal() { pthread_cond_signal(condition) }
+
+    /// With the lock held: releases it until signalled (or spuriously woken).
+    func wait() { pthread_cond_wait(condition, mutex) }
+
+    /// With the lock held: as `wait()`, but no later than `deadline`.
+    func wait(until deadline: NIODeadline) {
         let nanoseconds = deadline.uptimeNanoseconds
         var time = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        _ = pthread_cond_timedwait(&condition, &mutex, &time)
+        _ = pthread_cond_timedwait(condition, mutex, &time)
     }
 }

@@ -75,7 +75,6 @@ public final class ReplayEngine: Sendable {
 
     private struct RunState: Sendable {
         let origin: NIODeadline
-        let loops: [any EventLoop]
         let statistics: [StatisticsBox]
     }
 
@@ -102,14 +101,21 @@ public final class ReplayEngine: Sendable {
     public func run() async throws(ReplayError) -> RunResult {
         let configuration = configuration
         let isStrict = configuration.isStrict
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        // No more loops than connections: every loop holds at least one.
+        let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
         let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
                                     timeout: configuration.timeout)
         let statistics = loops.map { _ in StatisticsBox() }
+        let snapshots = zip(loops, statistics).map { loop, box in
+            loop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(Self.progressInterval)) { _ in
+                box.publishSnapshot()
+            }
+        }
         let origin = NIODeadline.now()
         let startedAt = Timestamp.now()
-        state.withLock { $0 = RunState(origin: origin, loops: loops, statistics: statistics) }
+        state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
 
         let firstIssue = Mutex<ReadIssue?>(nil)
         let onIssue = onIssue
@@ -138,6 +144,8 @@ public final class ReplayEngine: Sendable {
             await driver.runOnOwnThread()
         }
 
+        state.withLock { $0 = nil }
+        for snapshot in snapshots { snapshot.cancel() }
         var merged = RunStatistics()
         for (index, loop) in loops.enumerated() {
             let box = statistics[index]
@@ -147,20 +155,21 @@ public final class ReplayEngine: Sendable {
         }
         await client.shutdown()
         try? await group.shutdownGracefully()
-        state.withLock { $0 = nil }
 
         if let issue = firstIssue.withLock({ $0 }) { throw .unreadableRecording(issue) }
         let pacer = configuration.pacer
         let metadata = RunMetadata(
             command: "replay", target: configuration.target.description, pacing: pacer.summary,
-            startedAt: startedAt, targetRate: pacer.targetRate ?? Self.scheduledRate(of: pacer, merged),
+            startedAt: startedAt, targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate,
             skippedRecords: source.skippedRecords)
         return RunResult(metadata: metadata, statistics: merged)
     }
 
-    /// The rate the schedule asked for, for pacers without a nominal one:
-    /// original timing has one (events over their scheduled span), closed loop
-    /// ("as fast as answered") has none.
+    /// The rate the schedule asked for: events over the span of their send
+    /// times. Honest where a nominal rate is not: a run cut short by the end of
+    /// the recording or `--duration` asked only for what it scheduled, and
+    /// original timing has no nominal rate. Closed loop ("as fast as
+    /// answered") has none.
     private static func scheduledRate(of pacer: any Pacer, _ statistics: RunStatistics) -> Double? {
         guard !(pacer is ClosedLoopPacer), let span = statistics.intendedSpan, statistics.requests > 1,
               span.lastMicroseconds > span.firstMicroseconds
@@ -168,16 +177,15 @@ public final class ReplayEngine: Sendable {
         return Double(statistics.requests - 1) / (Double(span.lastMicroseconds - span.firstMicroseconds) / 1e6)
     }
 
-    /// A snapshot for the progress line; nil when no run is going.
-    public func progress() async -> ReplayProgress? {
+    /// How often each loop publishes its latency histogram for `progress()`.
+    static let progressInterval: Duration = .milliseconds(250)
+
+    /// A snapshot for the progress line (latency as of the last publication,
+    /// at most `progressInterval` old); nil when no run is going.
+    public func progress() -> ReplayProgress? {
         guard let run = state.withLock({ $0 }) else { return nil }
         var latency = LatencyHistogram()
-        for (index, loop) in run.loops.enumerated() {
-            let box = run.statistics[index]
-            if let histogram = try? await loop.submit({ box.statistics.latency }).get() {
-                latency.merge(histogram)
-            }
-        }
+        for box in run.statistics { latency.merge(box.latestLatency) }
         let elapsed = NIODeadline.now() - run.origin
         return ReplayProgress(elapsed: .nanoseconds(elapsed.nanoseconds), sent: counters.sent.load(ordering: .relaxed),
                               completed: counters.completed.load(ordering: .relaxed),
@@ -189,6 +197,17 @@ public final class ReplayEngine: Sendable {
 /// loop, including the final read, which is submitted to it.)
 final class StatisticsBox: @unchecked Sendable {
     var statistics = RunStatistics()
+    /// The latency histogram as of the last `publishSnapshot()`, readable from
+    /// any thread.
+    private let snapshot = Mutex(LatencyHistogram())
+
+    /// On the loop: makes the current latency histogram visible to `progress()`.
+    func publishSnapshot() {
+        let latency = statistics.latency
+        snapshot.withLock { $0 = latency }
+    }
+
+    var latestLatency: LatencyHistogram { snapshot.withLock { $0 } }
 }
 
 final class ProgressCounters: Sendable {

@@ -15,7 +15,7 @@ final class ProgressLine: Sendable {
             var previous: (sent: Int, at: Duration)?
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                guard let progress = await engine.progress() else { continue }
+                guard let progress = engine.progress() else { continue }
                 let rate: Double
                 if let previous, progress.elapsed > previous.at {
                     rate = Double(progress.sent - previous.sent) / (progress.elapsed - previous.at).secondsValue
