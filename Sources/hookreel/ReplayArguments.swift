@@ -65,8 +65,12 @@ enum PassCount: ExpressibleByArgument {
     }
 }
 
-/// `--header 'Name: value'`.
+/// `--header 'Name: value'`. Headers that frame the request (`Host`,
+/// `Content-Length`, `Transfer-Encoding`, `Connection`) are the client's own
+/// and refused here.
 struct HeaderArgument: ExpressibleByArgument {
+    static let reservedNames: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
+
     let name: String
     let value: String
 
@@ -77,7 +81,7 @@ struct HeaderArgument: ExpressibleByArgument {
         let value = argument[argument.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         // No control characters: a CR or LF would split the request.
         let isFieldValue = value.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }
-        guard isToken, isFieldValue else { return nil }
+        guard isToken, isFieldValue, !Self.reservedNames.contains(name.lowercased()) else { return nil }
         self.name = name
         self.value = value
     }

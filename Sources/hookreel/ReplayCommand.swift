@@ -53,6 +53,9 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
         }
         try pacing.check()
+        if pacing.closedLoopConcurrency != nil, bounds.maxInFlight != nil {
+            throw ValidationError("--max-in-flight bounds open-loop runs; with --rate max the bound is --concurrency")
+        }
         _ = try makeTarget()
     }
 
@@ -79,7 +82,7 @@ struct ReplayCommand: AsyncParsableCommand {
             configuration.maximumInFlight = concurrency
             configuration.connections = bounds.connections ?? concurrency
         } else {
-            configuration.maximumInFlight = bounds.maxInFlight
+            configuration.maximumInFlight = bounds.maxInFlight ?? 1000
             configuration.connections = bounds.connections ?? ReplayCommand.defaultConnections
         }
         if let threads = results.threads { configuration.eventLoopThreads = threads }
@@ -160,6 +163,9 @@ struct PacingOptions: ParsableArguments {
         if case .max = rate, !stages.isEmpty {
             throw ValidationError("--rate max is closed loop; it cannot be combined with --stage")
         }
+        if arrival != .uniform, !isRateDriven || closedLoopConcurrency != nil {
+            throw ValidationError("--arrival applies to --rate N/s and --stage; original timing and --rate max have no arrival process")
+        }
         if concurrency != nil, closedLoopConcurrency == nil {
             throw ValidationError("--concurrency applies only to --rate max (closed loop); open-loop runs are bounded by --max-in-flight")
         }
@@ -187,9 +193,9 @@ struct PacingOptions: ParsableArguments {
 
 /// `--max-in-flight`, `--connections`, `--timeout`, `--duration`, `--loop`.
 struct BoundOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most; later sends wait (their latency still counts from their scheduled time).",
+    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default 1000); later sends wait (their latency still counts from their scheduled time).",
                                valueName: "n"))
-    var maxInFlight = 1000
+    var maxInFlight: Int?
 
     @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(ReplayCommand.defaultConnections); with --rate max, the concurrency).",
                                valueName: "n"))
@@ -211,7 +217,7 @@ struct BoundOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
+        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
         if timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
     }
