@@ -163,6 +163,48 @@ struct ReplayProcessTests {
         #expect(arrived.filter { $0.signature == .valid }.count == 30)
     }
 
+    /// `--loop 2 --fresh-ids --rebase-timestamps`: every delivery has its own
+    /// EventId, each pass's times are moved to the run's time by whole seconds,
+    /// and undoing those two edits gives back the recorded body exactly.
+    @Test func loopedReplaysGetFreshIdsAndRebasedTimesAndNothingElseChanges() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = "loop-secret"
+        let (recorder, received) = try startRecorder(in: directory, secret: secret)
+        let startedAt = Timestamp.now()
+        let run = try replay("http://127.0.0.1:\(recorder.port)/", limit: 20,
+                             ["--loop", "2", "--fresh-ids", "--rebase-timestamps", "--secret-env", "HOOKREEL_REPLAY_TEST_SECRET"],
+                             environment: ["HOOKREEL_REPLAY_TEST_SECRET": secret])
+        #expect(recorder.stop(with: SIGTERM) == 0, "\(recorder.stderr)")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(fact("requests", in: run.stdoutText) == "40")
+
+        let sample = Array(try records(of: Self.sample).prefix(20))
+        let eventId = { (body: [UInt8]) in
+            ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any])?["EventId"] as? String
+        }
+        // Fresh ids are a per-run prefix and a count in send order (fixed-width hex).
+        let arrived = try records(of: received).sorted { (eventId($0.body) ?? "") < (eventId($1.body) ?? "") }
+        try #require(arrived.count == 40)
+        #expect(arrived.allSatisfy { $0.signature == .valid })
+        let ids = arrived.compactMap { eventId($0.body) }
+        #expect(Set(ids).count == 40, "every delivery has its own EventId")
+        #expect(Set(ids).isDisjoint(with: Set(sample.compactMap { eventId($0.body) })))
+        for (index, record) in arrived.enumerated() {
+            let original = sample[index % 20]
+            let before = try #require(EventBodyRewrite.eventTimestamp(in: original.body))
+            let after = try #require(EventBodyRewrite.eventTimestamp(in: record.body))
+            let shift = after.microsecondsSinceEpoch - before.microsecondsSinceEpoch
+            #expect(shift % 1_000_000 == 0, "whole seconds")
+            if index % 20 == 0 {
+                // The first event of a pass is moved to (about) the moment the pass starts.
+                #expect(abs(after.microsecondsSinceEpoch - startedAt.microsecondsSinceEpoch) < 10_000_000, "\(after) vs \(startedAt)")
+            }
+            let undone = EventBodyRewrite(eventId: eventId(original.body), timeShiftSeconds: -shift / 1_000_000).apply(to: record.body)
+            #expect(undone == original.body, "record \(index)")
+        }
+    }
+
     // MARK: Result files and `hookreel report`
 
     @Test func resultFilesAreWrittenAndReportRendersAndMergesThem() throws {
