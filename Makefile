@@ -49,10 +49,13 @@ demo: build
 	@echo
 	@echo "== zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c"
 	@zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c
+	@echo
+	@HOOKREEL=$(HOOKREEL) OUT=$(DEMO_DIR) scripts/demo-replay.sh
 
 bench: deps
 	scripts/bench-segments.sh
 	scripts/bench-recorder.sh
+	scripts/bench-replay.sh
 
 clean:
 	rm -rf .build
