@@ -113,9 +113,6 @@ public final class ReplayEngine: Sendable {
                 box.publishSnapshot()
             }
         }
-        let origin = NIODeadline.now()
-        let startedAt = Timestamp.now()
-        state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
 
         let firstIssue = Mutex<ReadIssue?>(nil)
         let onIssue = onIssue
@@ -129,6 +126,10 @@ public final class ReplayEngine: Sendable {
             firstIssue.withLock { $0 = $0 ?? issue }
             return false
         }
+        source.prepare()
+        let origin = NIODeadline.now()
+        let startedAt = Timestamp.now()
+        state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
         if configuration.pacer is ClosedLoopPacer, !configuration.ordersByEntity {
             let driver = ClosedLoopDriver(
                 source: source, feed: feed, client: client, origin: origin, statistics: statistics,

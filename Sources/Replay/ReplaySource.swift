@@ -99,7 +99,28 @@ final class ReplaySource: IteratorProtocol {
         freshIds = FreshEventIds(seed: seed)
     }
 
+    /// The first event, read ahead by `prepare()`.
+    private var prepared: PacedEvent<DeliveryRequest>?
+    private var isPrepared = false
+
+    /// Reads the first event now (opening the first segment), so the run's
+    /// clock can start after that cost instead of counting it as lag.
+    func prepare() {
+        guard !isPrepared else { return }
+        prepared = readNext()
+        isPrepared = true
+    }
+
     func next() -> PacedEvent<DeliveryRequest>? {
+        if !isPrepared { prepare() }
+        if let event = prepared {
+            prepared = nil
+            return event
+        }
+        return readNext()
+    }
+
+    private func readNext() -> PacedEvent<DeliveryRequest>? {
         while !isStopped {
             guard let reader = currentReader() else { return nil }
             guard let located = reader.next() else {

@@ -73,7 +73,8 @@ public struct RunResult: Sendable, Codable, Equatable {
 
     /// achievedRate / targetRate; nil without a (positive) target rate.
     public var achievedFractionOfTarget: Double? {
-        guard let target = metadata.targetRate, target > 0 else { return nil }
+        // A rate needs two sends: with fewer there is nothing to compare.
+        guard let target = metadata.targetRate, target > 0, statistics.requests > 1 else { return nil }
         return achievedRate / target
     }
 
