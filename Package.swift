@@ -22,6 +22,7 @@ let package = Package(
     targets: [
         // Layer 0
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "EventModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Layer 1
@@ -59,7 +60,7 @@ let package = Package(
 
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
-            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting",
+            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

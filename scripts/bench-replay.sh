@@ -43,7 +43,7 @@ sleep 0.5
 replay() {
   "$BIN" replay "$@" --target "$URL" --quiet > "$WORK/replay.out"
   awk '/^rate/ { for (i = 1; i <= NF; i++) if ($i == "achieved") { r = $(i + 1); sub(/\/s.*/, "", r) } }
-       /^latency / { lat = $6 } /^service time/ { svc = $7 } /^schedule lag/ { lag = $7 }
+       /^latency +[0-9]/ { lat = $6 } /^service time/ { svc = $7 } /^schedule lag/ { lag = $7 }
        END { print r, lag, lat, svc }' "$WORK/replay.out"
 }
 

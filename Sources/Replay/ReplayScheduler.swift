@@ -57,9 +57,10 @@ public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Pay
     /// - Parameters:
     ///   - stopTime: no event is sent with a send time at or after it
     ///     (`--duration`).
-    ///   - releaseAhead: events with a send time are handed out this long
-    ///     before it (still carrying it), so the engine can arm a precise timer
-    ///     on the event loop instead of waking a thread per event.
+    ///   - releaseAhead: events with a send time are handed out up to this
+    ///     long before it (still carrying it), and at least half of it, so the
+    ///     engine can arm a precise timer on the event loop instead of waking a
+    ///     thread per event.
     public init(events: Events, maximumOutstanding: Int, ordersByEntity: Bool, stopTime: Duration?,
                 releaseAhead: Duration = .zero) {
         precondition(maximumOutstanding > 0)
@@ -96,7 +97,10 @@ public struct ReplayScheduler<Events: IteratorProtocol<PacedEvent<Payload>>, Pay
                     stop()
                     continue
                 }
-                guard time <= now + releaseAhead else { return .wait(until: time - releaseAhead) }
+                // Wake when the event is half the lead away, then hand out
+                // everything within the full lead: one wake-up per half lead
+                // at most, not one per event.
+                guard time <= now + releaseAhead else { return .wait(until: time - releaseAhead / 2) }
                 intended = time
             case .immediately:
                 if let stopTime, now >= stopTime {
