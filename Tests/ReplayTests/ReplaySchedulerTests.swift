@@ -13,9 +13,9 @@ import Testing
     }
 
     private func scheduler(_ events: [PacedEvent<String>], maximumOutstanding: Int = 100, byEntity: Bool = false,
-                           stopMs: Int64? = nil) -> Scheduler {
+                           stopMs: Int64? = nil, releaseAheadMs: Int64 = 0) -> Scheduler {
         Scheduler(events: events.makeIterator(), maximumOutstanding: maximumOutstanding, ordersByEntity: byEntity,
-                  stopTime: stopMs.map { .milliseconds($0) })
+                  stopTime: stopMs.map { .milliseconds($0) }, releaseAhead: .milliseconds(releaseAheadMs))
     }
 
     /// A compact spelling of an action, for tables.
@@ -41,6 +41,22 @@ import Testing
         #expect(step(&s, atMs: 36) == "blocked")
         s.completed(entity: nil)
         #expect(step(&s, atMs: 37) == "finished")
+    }
+
+    /// With a lead, events go out early to be timed on their loop, keeping
+    /// their send time; the scheduler wakes once per half lead, not per event.
+    @Test func aLeadHandsOutEventsEarlyInBatchesKeepingTheirTimes() {
+        let events = (0..<10).map { event("e\($0)", atMs: 10 + Int64($0)) }
+        var s = scheduler(events, releaseAheadMs: 4)
+        #expect(step(&s, atMs: 0) == "wait 8", "half the lead before the first send time")
+        #expect(step(&s, atMs: 8) == "send e0@10")
+        #expect(step(&s, atMs: 8) == "send e1@11")
+        #expect(step(&s, atMs: 8) == "send e2@12")
+        #expect(step(&s, atMs: 8) == "wait 11", "e3 is due at 13, more than the lead away")
+        #expect(step(&s, atMs: 11) == "send e3@13")
+        #expect(step(&s, atMs: 11) == "send e4@14")
+        #expect(step(&s, atMs: 11) == "send e5@15")
+        #expect(step(&s, atMs: 11) == "wait 14")
     }
 
     @Test func theInFlightBoundHoldsLaterSendsWhichKeepTheirScheduledTime() {
