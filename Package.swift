@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Layer 0
@@ -52,6 +53,10 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        .target(name: "Synthesis", dependencies: [
+            "EventModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Replay", dependencies: [
             "EventModel", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -60,7 +65,7 @@ let package = Package(
 
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
-            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "CMalloc",
+            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -84,6 +89,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "HookreelTests", dependencies: [
             "EventModel", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

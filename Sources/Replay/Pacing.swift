@@ -108,115 +108,11 @@ public struct ClosedLoopPacer: Pacer {
     public var targetRate: Double? { nil }
 }
 
-/// A planned arrival rate over time: a starting rate, then stages that each
-/// move linearly to their target rate over their duration (k6's
-/// ramping-arrival-rate). Without stages the starting rate holds forever.
-public struct ArrivalCurve: Sendable, Equatable {
-    public struct Stage: Sendable, Equatable {
-        public var duration: Duration
-        public var targetRate: Double
-
-        public init(duration: Duration, targetRate: Double) {
-            self.duration = duration
-            self.targetRate = targetRate
-        }
-    }
-
-    public let startRate: Double
-    public let stages: [Stage]
-    /// Cumulative arrivals at the start of each stage.
-    private let countAtStageStart: [Double]
-    private let secondsAtStageStart: [Double]
-
-    public init(startRate: Double, stages: [Stage] = []) {
-        self.startRate = startRate
-        self.stages = stages
-        var counts: [Double] = []
-        var seconds: [Double] = []
-        var count = 0.0
-        var time = 0.0
-        var rate = startRate
-        for stage in stages {
-            counts.append(count)
-            seconds.append(time)
-            let length = stage.duration.seconds
-            count += (rate + stage.targetRate) / 2 * length
-            time += length
-            rate = stage.targetRate
-        }
-        counts.append(count)
-        seconds.append(time)
-        countAtStageStart = counts
-        secondsAtStageStart = seconds
-    }
-
-    /// The time at which `count` arrivals are due, or nil past the last stage
-    /// (or never, for a rate of zero).
-    public func time(atCumulativeCount count: Double) -> Duration? {
-        guard !stages.isEmpty else {
-            guard startRate > 0 else { return nil }
-            return .seconds(count / startRate)
-        }
-        var rate = startRate
-        for (index, stage) in stages.enumerated() {
-            let stageCount = countAtStageStart[index + 1] - countAtStageStart[index]
-            let within = count - countAtStageStart[index]
-            // Half-open stages: an arrival due exactly at a boundary belongs
-            // to the next stage, and none is due at the end of the last.
-            if within < stageCount {
-                // Solve rate·t + slope·t²/2 = within for t in the stage; this
-                // form stays exact when the slope is zero or negative.
-                let length = stage.duration.seconds
-                let slope = (stage.targetRate - rate) / length
-                let discriminant = max(0, rate * rate + 2 * slope * within)
-                let denominator = rate + discriminant.squareRoot()
-                let t = denominator > 0 ? 2 * within / denominator : 0
-                return .seconds(secondsAtStageStart[index] + min(t, length))
-            }
-            rate = stage.targetRate
-        }
-        return nil
-    }
-
-    /// Planned arrivals divided by planned time; the starting rate when there
-    /// are no stages.
-    public var meanRate: Double {
-        guard let totalSeconds = secondsAtStageStart.last, totalSeconds > 0, !stages.isEmpty else { return startRate }
-        return countAtStageStart.last! / totalSeconds
-    }
-
-    /// The curve's planned length, nil when it holds forever.
-    public var plannedDuration: Duration? {
-        stages.isEmpty ? nil : .seconds(secondsAtStageStart.last!)
-    }
-
+extension ArrivalCurve {
     var summary: String {
         guard !stages.isEmpty else { return "constant \(plainNumber(startRate))/s" }
         let steps = stages.map { "\($0.duration.formattedForHumans)→\(plainNumber($0.targetRate))/s" }
         return "stages from \(plainNumber(startRate))/s: " + steps.joined(separator: ", ")
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64):
-/// Poisson arrivals must be reproducible for a given seed.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// An exponentially distributed value with mean 1.
-    mutating func nextExponential() -> Double {
-        // 53 random bits in (0, 1]: never log(0).
-        let unit = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
-        return -log(unit)
     }
 }
 

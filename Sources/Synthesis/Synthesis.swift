@@ -1,0 +1,1 @@
+// Synthesis: scenario model, lifecycles, seeded generator -> events.
