@@ -6,64 +6,6 @@ import Testing
 
 /// `hookreel sink` as users run it: a process that prints its summary when signalled.
 struct SinkProcessTests {
-    /// The sink binary on 127.0.0.1 with an ephemeral port; stdout is read once it exits.
-    private final class ChildSink: Sendable {
-        let process: Process
-        let port: Int
-        private let output: Pipe
-        private let log = CapturedText()
-
-        /// Text a reader thread appends to while the test reads it.
-        private final class CapturedText: Sendable {
-            private let text = Mutex("")
-            func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-            var current: String { text.withLock { $0 } }
-        }
-
-        init(arguments: [String], environment: [String: String]) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
-            process.arguments = ["sink", "--listen", "127.0.0.1:0"] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let handle = errors.fileHandleForReading
-            let log = self.log
-            Thread {
-                while case let data = handle.availableData, !data.isEmpty {
-                    log.append(data)
-                }
-            }.start()
-            let deadline = Date().addingTimeInterval(20)
-            var port: Int?
-            while port == nil && Date() < deadline && process.isRunning {
-                usleep(10_000)
-                let text = log.current
-                port = text.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression).flatMap { Int(text[$0].split(separator: ":").last ?? "") }
-            }
-            guard let port else {
-                process.terminate()
-                throw ChildFailure(message: "sink did not start: \(log.current)")
-            }
-            self.port = port
-        }
-
-        var stderr: String { log.current }
-
-        /// Sends `signal`, waits (up to 20 s) for the exit; the status and what went to stdout.
-        func stop(with signal: Int32) -> (status: Int32, stdout: String) {
-            kill(process.processIdentifier, signal)
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
-    }
-
     private func job(_ type: String, eventId: String, key: String) -> [UInt8] {
         Array(#"{"Type":"\#(type)","EventId":"\#(eventId)","Job":{"Id":1,"Key":"\#(key)"},"TenantId":1}"#.utf8)
     }
