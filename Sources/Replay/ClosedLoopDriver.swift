@@ -16,7 +16,7 @@ import Synchronization
 /// A request's intended time is when its worker takes it: a closed loop has no
 /// schedule to fall behind, so latency is service time plus the hand-off.
 final class ClosedLoopDriver: @unchecked Sendable {
-    private let source: ReplaySource
+    private let source: RequestPreparer
     private let feed: RequestFeed
     private let client: DeliveryClient
     private let origin: NIODeadline
@@ -25,7 +25,7 @@ final class ClosedLoopDriver: @unchecked Sendable {
     private let concurrency: Int
     private let stopTime: Duration?
 
-    init(source: ReplaySource, feed: RequestFeed, client: DeliveryClient, origin: NIODeadline,
+    init(source: RequestPreparer, feed: RequestFeed, client: DeliveryClient, origin: NIODeadline,
          statistics: [StatisticsBox], counters: ProgressCounters, concurrency: Int, stopTime: Duration?) {
         self.source = source
         self.feed = feed

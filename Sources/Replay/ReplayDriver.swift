@@ -19,7 +19,7 @@ final class ReplayDriver: @unchecked Sendable {
         let entity: EntityKey?
     }
 
-    private var scheduler: ReplayScheduler<ReplaySource, DeliveryRequest>
+    private var scheduler: ReplayScheduler<RequestPreparer, DeliveryRequest>
     private let client: DeliveryClient
     private let origin: NIODeadline
     private let statistics: [StatisticsBox]
@@ -30,7 +30,7 @@ final class ReplayDriver: @unchecked Sendable {
     /// the loop, but a long one delays the first request's send.
     private static let maximumBatch = 64
 
-    init(scheduler: ReplayScheduler<ReplaySource, DeliveryRequest>, client: DeliveryClient, origin: NIODeadline,
+    init(scheduler: ReplayScheduler<RequestPreparer, DeliveryRequest>, client: DeliveryClient, origin: NIODeadline,
          statistics: [StatisticsBox], inbox: DriverInbox, counters: ProgressCounters, ordersByEntity: Bool) {
         self.ordersByEntity = ordersByEntity
         self.scheduler = scheduler

@@ -7,9 +7,20 @@ import Reporting
 import SegmentStore
 import Synchronization
 
+/// What a run sends.
+public enum ReplayInput: Sendable {
+    /// A recording, read with the configuration's selection and passes.
+    case recording(Recording)
+    /// Events from elsewhere (a synthesized storm); the factory runs once per
+    /// run, and the source it makes is then read by the run's driver thread.
+    case events(@Sendable () -> any ReplayEventSource)
+}
+
 /// Everything one replay run needs.
 public struct ReplayConfiguration: Sendable {
-    public var recording: Recording
+    public var input: ReplayInput
+    /// The command the result names (`replay`, `storm`).
+    public var command = "replay"
     public var target: DeliveryTarget
     public var pacer: any Pacer
     public var selection = ReplaySelection()
@@ -33,10 +44,14 @@ public struct ReplayConfiguration: Sendable {
     /// Event loops sending requests.
     public var eventLoopThreads = System.coreCount
 
-    public init(recording: Recording, target: DeliveryTarget, pacer: any Pacer) {
-        self.recording = recording
+    public init(input: ReplayInput, target: DeliveryTarget, pacer: any Pacer) {
+        self.input = input
         self.target = target
         self.pacer = pacer
+    }
+
+    public init(recording: Recording, target: DeliveryTarget, pacer: any Pacer) {
+        self.init(input: .recording(recording), target: target, pacer: pacer)
     }
 }
 
@@ -118,16 +133,22 @@ public final class ReplayEngine: Sendable {
 
         let firstIssue = Mutex<ReadIssue?>(nil)
         let onIssue = onIssue
-        let source = ReplaySource(
-            recording: configuration.recording, target: configuration.target, pacer: configuration.pacer,
-            selection: configuration.selection, rewrites: configuration.rewrites, passes: configuration.passes,
-            ordersByEntity: configuration.ordersByEntity, seed: configuration.seed
-        ) { issue in
-            onIssue(issue)
-            guard isStrict else { return true }
-            firstIssue.withLock { $0 = $0 ?? issue }
-            return false
+        let events: any ReplayEventSource
+        switch configuration.input {
+        case .recording(let recording):
+            events = RecordingEventSource(recording: recording, selection: configuration.selection,
+                                          passes: configuration.passes) { issue in
+                onIssue(issue)
+                guard isStrict else { return true }
+                firstIssue.withLock { $0 = $0 ?? issue }
+                return false
+            }
+        case .events(let makeSource):
+            events = makeSource()
         }
+        let source = RequestPreparer(source: events, target: configuration.target, pacer: configuration.pacer,
+                                     rewrites: configuration.rewrites, ordersByEntity: configuration.ordersByEntity,
+                                     seed: configuration.seed)
         source.prepare()
         let origin = NIODeadline.now()
         let startedAt = Timestamp.now()
@@ -162,7 +183,7 @@ public final class ReplayEngine: Sendable {
         if let issue = firstIssue.withLock({ $0 }) { throw .unreadableRecording(issue) }
         let pacer = configuration.pacer
         let metadata = RunMetadata(
-            command: "replay", target: configuration.target.description, pacing: pacer.summary,
+            command: configuration.command, target: configuration.target.description, pacing: pacer.summary,
             startedAt: startedAt, targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate,
             skippedRecords: source.skippedRecords)
         return RunResult(metadata: metadata, statistics: merged)

@@ -56,52 +56,129 @@ enum OrchestratorHeaders {
     static let userAgent = "UiPath-WebhookService/Webhooks"
 }
 
-/// Reads a recording pass after pass, keeps the selected records, turns each
-/// into a ready request and asks the pacer for its send time. Streams: it
-/// holds one record at a time, whatever the recording's size.
-final class ReplaySource: IteratorProtocol {
-    private let recording: Recording
-    private let target: DeliveryTarget
-    private var pacer: any Pacer
-    private let selection: ReplaySelection
-    private let rewrites: ReplayRewrites
-    private let passes: Int?
-    private let ordersByEntity: Bool
-    private let onIssue: (ReadIssue) -> Bool
-    private let now: () -> Timestamp
+/// One event to send, from a recording or a synthesized storm.
+public struct SourceEvent: Sendable {
+    /// When it was received (a recording) or happens (a storm); pacing follows it.
+    public var time: Timestamp
+    public var type: String?
+    public var body: [UInt8]
+    /// The `X-UiPath-Signature` it was received with, sent when no secret is given.
+    public var recordedSignature: String?
+    /// Which pass over the input it belongs to (0 first); times are rebased per pass.
+    public var pass: Int
 
-    /// Malformed records and corrupt segments reported so far.
+    public init(time: Timestamp, type: String?, body: [UInt8], recordedSignature: String? = nil, pass: Int = 0) {
+        self.time = time
+        self.type = type
+        self.body = body
+        self.recordedSignature = recordedSignature
+        self.pass = pass
+    }
+}
+
+/// Where a run's events come from. Sources stream: a run may be longer than
+/// memory, so they hand out one event at a time. Called on one thread only.
+public protocol ReplayEventSource: AnyObject {
+    /// The next event, or nil at the end (or once stopped).
+    func next() -> SourceEvent?
+    /// Input skipped as unreadable so far (malformed records, corrupt segments).
+    var skippedRecords: Int { get }
+}
+
+/// Reads a recording pass after pass and keeps the selected records. Holds one
+/// record at a time, whatever the recording's size.
+final class RecordingEventSource: ReplayEventSource {
+    private let recording: Recording
+    private let selection: ReplaySelection
+    private let passes: Int?
+    private let onIssue: (ReadIssue) -> Bool
     private(set) var skippedRecords = 0
     private var reader: RecordReader?
-    private var pass = 0
+    private var pass = -1
     private var selectedInPass = 0
-    private var timeShiftSeconds: Int64?
-    private var freshIds: FreshEventIds
     private var isStopped = false
-    private let allocator = ByteBufferAllocator()
 
     /// - Parameters:
     ///   - passes: how many times to read the recording; nil for forever.
     ///   - onIssue: told of each malformed record or corrupt segment; returning
     ///     false ends the source (`--strict`).
-    init(recording: Recording, target: DeliveryTarget, pacer: any Pacer, selection: ReplaySelection,
-         rewrites: ReplayRewrites, passes: Int?, ordersByEntity: Bool, seed: UInt64,
-         now: @escaping () -> Timestamp = Timestamp.now, onIssue: @escaping (ReadIssue) -> Bool) {
+    init(recording: Recording, selection: ReplaySelection, passes: Int?, onIssue: @escaping (ReadIssue) -> Bool) {
         self.recording = recording
+        self.selection = selection
+        self.passes = passes
+        self.onIssue = onIssue
+    }
+
+    func next() -> SourceEvent? {
+        while !isStopped {
+            guard let reader = currentReader() else { return nil }
+            guard let located = reader.next() else {
+                self.reader = nil
+                continue
+            }
+            // A strict stop reported while the reader skipped a bad line.
+            if isStopped { return nil }
+            let record = located.record
+            guard selection.selects(record) else { continue }
+            if let limit = selection.limit, selectedInPass >= limit {
+                self.reader = nil
+                continue
+            }
+            selectedInPass += 1
+            return SourceEvent(time: record.receivedAt, type: record.type, body: record.body,
+                               recordedSignature: record.header(WebhookSignature.headerName), pass: pass)
+        }
+        return nil
+    }
+
+    /// The reader of the current pass, opening the next pass when one is due.
+    private func currentReader() -> RecordReader? {
+        if let reader { return reader }
+        if let passes, pass + 1 >= passes { return nil }
+        if pass >= 0, selectedInPass == 0 { return nil } // a pass that selects nothing would loop forever
+        pass += 1
+        selectedInPass = 0
+        let reader = RecordReader(recording) { [weak self] issue in
+            guard let self else { return }
+            self.skippedRecords += 1
+            if !self.onIssue(issue) { self.isStopped = true }
+        }
+        self.reader = reader
+        return reader
+    }
+}
+
+/// Turns source events into ready requests: asks the pacer for each one's send
+/// time, applies the rewrites, builds Orchestrator's headers, and finds the
+/// entity for `--order entity`.
+final class RequestPreparer: IteratorProtocol {
+    private let source: any ReplayEventSource
+    private let target: DeliveryTarget
+    private var pacer: any Pacer
+    private let rewrites: ReplayRewrites
+    private let ordersByEntity: Bool
+    private let now: () -> Timestamp
+    private var pass = -1
+    private var timeShiftSeconds: Int64?
+    private var freshIds: FreshEventIds
+    private var isStopped = false
+    private let allocator = ByteBufferAllocator()
+    /// The first event, read ahead by `prepare()`.
+    private var prepared: PacedEvent<DeliveryRequest>?
+    private var isPrepared = false
+
+    init(source: any ReplayEventSource, target: DeliveryTarget, pacer: any Pacer, rewrites: ReplayRewrites,
+         ordersByEntity: Bool, seed: UInt64, now: @escaping () -> Timestamp = Timestamp.now) {
+        self.source = source
         self.target = target
         self.pacer = pacer
-        self.selection = selection
         self.rewrites = rewrites
-        self.passes = passes
         self.ordersByEntity = ordersByEntity
-        self.onIssue = onIssue
         self.now = now
         freshIds = FreshEventIds(seed: seed)
     }
 
-    /// The first event, read ahead by `prepare()`.
-    private var prepared: PacedEvent<DeliveryRequest>?
-    private var isPrepared = false
+    var skippedRecords: Int { source.skippedRecords }
 
     /// Reads the first event now (opening the first segment), so the run's
     /// clock can start after that cost instead of counting it as lag.
@@ -121,47 +198,18 @@ final class ReplaySource: IteratorProtocol {
     }
 
     private func readNext() -> PacedEvent<DeliveryRequest>? {
-        while !isStopped {
-            guard let reader = currentReader() else { return nil }
-            guard let located = reader.next() else {
-                self.reader = nil
-                continue
-            }
-            // A strict stop reported while the reader skipped a bad line.
-            if isStopped { return nil }
-            let record = located.record
-            guard selection.selects(record) else { continue }
-            if let limit = selection.limit, selectedInPass >= limit {
-                self.reader = nil
-                continue
-            }
-            selectedInPass += 1
-            guard let sendTime = pacer.nextSendTime(recordedAt: record.receivedAt) else {
-                isStopped = true
-                return nil
-            }
-            let body = rewrittenBody(record.body)
-            let entity = ordersByEntity ? record.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
-            return PacedEvent(payload: request(for: record, body: body), sendTime: sendTime, entity: entity)
+        guard !isStopped, let event = source.next() else { return nil }
+        guard let sendTime = pacer.nextSendTime(recordedAt: event.time) else {
+            isStopped = true
+            return nil
         }
-        return nil
-    }
-
-    /// The reader of the current pass, opening the next pass when one is due.
-    private func currentReader() -> RecordReader? {
-        if let reader { return reader }
-        if let passes, pass >= passes { return nil }
-        if pass > 0, selectedInPass == 0 { return nil } // a pass that selects nothing would loop forever
-        pass += 1
-        selectedInPass = 0
-        timeShiftSeconds = nil
-        let reader = RecordReader(recording) { [weak self] issue in
-            guard let self else { return }
-            self.skippedRecords += 1
-            if !self.onIssue(issue) { self.isStopped = true }
+        if event.pass != pass {
+            pass = event.pass
+            timeShiftSeconds = nil
         }
-        self.reader = reader
-        return reader
+        let body = rewrittenBody(event.body)
+        let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
+        return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: entity)
     }
 
     private func rewrittenBody(_ body: [UInt8]) -> [UInt8] {
@@ -178,14 +226,13 @@ final class ReplaySource: IteratorProtocol {
         return rewrite.apply(to: body) ?? body
     }
 
-    private func request(for record: RecordLine, body: [UInt8]) -> DeliveryRequest {
+    private func request(for event: SourceEvent, body: [UInt8]) -> DeliveryRequest {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: OrchestratorHeaders.contentType)
         headers.add(name: "User-Agent", value: OrchestratorHeaders.userAgent)
         if let signature = rewrites.signature {
             headers.add(name: WebhookSignature.headerName, value: signature.sign(body))
-        } else if let recorded = record.header(WebhookSignature.headerName),
-                  recorded.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
+        } else if let recorded = event.recordedSignature, recorded.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
             // A value with a CR or LF (possible in a hand-made recording)
             // would split the request; it is not sent.
             headers.add(name: WebhookSignature.headerName, value: recorded)
