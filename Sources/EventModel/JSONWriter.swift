@@ -1,23 +1,24 @@
 /// Appends JSON text to a byte buffer. Used by the record codec, whose output
 /// must be byte-for-byte deterministic (storms promise identical files for the
 /// same seed), so nothing here depends on dictionary order or locale.
-struct JSONWriter {
-    var bytes: [UInt8]
+/// Public because storm payloads (Synthesis) are written with it too.
+public struct JSONWriter {
+    public var bytes: [UInt8]
 
-    init(reservingCapacity capacity: Int = 0) {
+    public init(reservingCapacity capacity: Int = 0) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func integer<T: BinaryInteger>(_ value: T) {
+    public mutating func integer<T: BinaryInteger>(_ value: T) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func number(_ value: Double) {
+    public mutating func number(_ value: Double) {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             integer(Int64(value))
         } else {
@@ -25,7 +26,7 @@ struct JSONWriter {
         }
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { string(utf8: $0) }
     }
