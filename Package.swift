@@ -70,6 +70,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks (release builds; not part of the product)
+        .executableTarget(name: "delivery-bench", dependencies: [
+            "Delivery",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Benchmarks/DeliveryBench"),
+
         // Tests
         .target(name: "TestSupport", dependencies: ["EventModel"], path: "Tests/TestSupport"),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"],

@@ -1,0 +1,94 @@
+// Delivery clients at max rate against one target, in the same run: the
+// measurement behind Delivery's choice of swift-nio's HTTP/1 codecs over
+// AsyncHTTPClient for replay (docs/benchmarks.md). Release build:
+//   swift run -c release delivery-bench http://127.0.0.1:18080/ 10 64 scripts/bench/job-completed.json
+import AsyncHTTPClient
+import Delivery
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+@main
+struct DeliveryBench {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 5, let seconds = Double(arguments[2]), let concurrency = Int(arguments[3]),
+              let body = FileManager.default.contents(atPath: arguments[4])
+        else {
+            print("usage: delivery-bench URL SECONDS CONCURRENCY BODY_FILE")
+            return
+        }
+        let url = arguments[1]
+        let asyncHTTPClient = try await measureAsyncHTTPClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
+        let deliveryClient = try await measureDeliveryClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
+        print("AsyncHTTPClient \(Int(asyncHTTPClient)) req/s")
+        print("DeliveryClient  \(Int(deliveryClient)) req/s  (\(String(format: "%.2f", deliveryClient / asyncHTTPClient))x)")
+    }
+
+    /// `concurrency` tasks, each sending its next POST when the last is answered.
+    static func measureAsyncHTTPClient(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
+        var configuration = HTTPClient.Configuration()
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let count = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var sent = 0
+                    while ContinuousClock.now < deadline {
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+                        request.body = .bytes(body)
+                        let response = try await client.execute(request, timeout: .seconds(10))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        sent += 1
+                    }
+                    return sent
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        try await client.shutdown()
+        return Double(count) / seconds
+    }
+
+    /// `concurrency` workers on the event loops, each sending its next POST
+    /// from the completion of the last, as `replay --rate max` does.
+    static func measureDeliveryClient(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
+        let target = try DeliveryTarget(url: url)
+        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+        let client = DeliveryClient(target: target, loops: loops, connections: concurrency, timeout: .seconds(10))
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        let request = DeliveryRequest(target: target, headers: headers, body: ByteBuffer(bytes: body))
+        let completed = Atomic<Int>(0)
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        let finished = Mutex<Int>(0)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            @Sendable func work(_ index: Int) {
+                guard NIODeadline.now() < deadline else {
+                    let done = finished.withLock { count -> Bool in
+                        count += 1
+                        return count == concurrency
+                    }
+                    if done { continuation.resume() }
+                    return
+                }
+                client.send(request, onLoop: index) { _ in
+                    completed.add(1, ordering: .relaxed)
+                    work(index)
+                }
+            }
+            for worker in 0..<concurrency {
+                let index = worker % loops.count
+                loops[index].execute { work(index) }
+            }
+        }
+        await client.shutdown()
+        return Double(completed.load(ordering: .relaxed)) / seconds
+    }
+}
