@@ -1,1 +1,0 @@
-// Synthesis: scenario model, lifecycles, seeded generator -> events.
