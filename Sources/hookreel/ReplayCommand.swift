@@ -40,6 +40,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Bounds")
     var bounds: BoundOptions
 
+    @OptionGroup(title: "Delivery")
+    var delivery: DeliveryOptions
+
     @OptionGroup(title: "Selection")
     var selection: SelectionOptions
 
@@ -54,7 +57,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
         }
         try pacing.check()
-        if pacing.closedLoopConcurrency != nil, bounds.maxInFlight != nil {
+        if pacing.closedLoopConcurrency != nil, delivery.maxInFlight != nil {
             throw ValidationError("--max-in-flight bounds open-loop runs; with --rate max the bound is --concurrency")
         }
         _ = try makeTarget()
@@ -69,7 +72,8 @@ struct ReplayCommand: AsyncParsableCommand {
         mallopt(M_MMAP_THRESHOLD, 1 << 20)
         let recording = try openRecording(recording)
         let target = try makeTarget()
-        var configuration = ReplayConfiguration(recording: recording, target: target, pacer: pacing.makePacer(seed: results.seed))
+        let seed = pacing.seed ?? .random(in: .min ... .max)
+        var configuration = ReplayConfiguration(recording: recording, target: target, pacer: pacing.makePacer(seed: seed))
         configuration.selection = ReplaySelection(types: selection.types, since: selection.since, until: selection.until,
                                                   limit: selection.limit)
         let secret = try rewrites.secret.load()
@@ -81,51 +85,52 @@ struct ReplayCommand: AsyncParsableCommand {
             rebaseTimestamps: rewrites.rebaseTimestamps, extraHeaders: rewrites.headers.map { ($0.name, $0.value) })
         configuration.passes = bounds.passes
         configuration.duration = bounds.duration?.duration
-        configuration.timeout = bounds.timeout.duration
         configuration.ordersByEntity = selection.order == .entity
-        configuration.isStrict = results.strict
-        configuration.seed = results.seed
-        if let concurrency = pacing.closedLoopConcurrency {
-            configuration.maximumInFlight = concurrency
-            configuration.connections = bounds.connections ?? concurrency
-        } else {
-            configuration.maximumInFlight = bounds.maxInFlight ?? 1000
-            configuration.connections = bounds.connections ?? ReplayCommand.defaultConnections
-        }
-        if let threads = results.threads { configuration.eventLoopThreads = threads }
-
-        let engine = ReplayEngine(configuration: configuration) { issue in
-            Diagnostics.warning(issue.description)
-        }
-        let signals = TerminationSignals()
-        let stopper = Task {
-            await signals.wait()
-            guard !Task.isCancelled else { return }
-            Diagnostics.note("stopping: no new requests; waiting for those in flight")
-            engine.stop()
-        }
-        let progress = results.showsProgress ? ProgressLine.start(engine: engine) : nil
-        let result: RunResult
-        do {
-            result = try await engine.run()
-        } catch {
-            await progress?.finish()
-            throw CommandFailure("\(error)")
-        }
-        stopper.cancel()
-        await progress?.finish()
+        configuration.isStrict = selection.strict
+        configuration.seed = seed
+        delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
+        let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
         try results.enforceThresholds(on: result)
     }
 
-    static let defaultConnections = 100
-
     private func makeTarget() throws -> DeliveryTarget {
-        do {
-            return try DeliveryTarget(url: target)
-        } catch {
-            throw ValidationError("--target: \(error)")
-        }
+        try parseTarget(target)
+    }
+}
+
+/// `--target URL` as a delivery target, or a usage error naming it.
+func parseTarget(_ url: String) throws -> DeliveryTarget {
+    do {
+        return try DeliveryTarget(url: url)
+    } catch {
+        throw ValidationError("--target: \(error)")
+    }
+}
+
+/// Runs the engine with the progress line and Ctrl-C handling both `replay`
+/// and `storm --target` give: the first SIGINT/SIGTERM stops scheduling and
+/// lets requests in flight finish.
+func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async throws -> RunResult {
+    let engine = ReplayEngine(configuration: configuration) { issue in
+        Diagnostics.warning(issue.description)
+    }
+    let signals = TerminationSignals()
+    let stopper = Task {
+        await signals.wait()
+        guard !Task.isCancelled else { return }
+        Diagnostics.note("stopping: no new requests; waiting for those in flight")
+        engine.stop()
+    }
+    defer { stopper.cancel() }
+    let progress = showsProgress ? ProgressLine.start(engine: engine) : nil
+    do {
+        let result = try await engine.run()
+        await progress?.finish()
+        return result
+    } catch {
+        await progress?.finish()
+        throw CommandFailure("\(error)")
     }
 }
 
@@ -152,6 +157,9 @@ struct PacingOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("With --rate max: requests kept in flight (closed loop).", valueName: "n"))
     var concurrency: Int?
+
+    @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
+    var seed: UInt64?
 
     var isRateDriven: Bool { rate != nil || !stages.isEmpty }
 
@@ -198,19 +206,8 @@ struct PacingOptions: ParsableArguments {
     }
 }
 
-/// `--max-in-flight`, `--connections`, `--timeout`, `--duration`, `--loop`.
+/// `--duration`, `--loop`.
 struct BoundOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default 1000); later sends wait (their latency still counts from their scheduled time).",
-                               valueName: "n"))
-    var maxInFlight: Int?
-
-    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(ReplayCommand.defaultConnections); with --rate max, the concurrency).",
-                               valueName: "n"))
-    var connections: Int?
-
-    @Option(help: ArgumentHelp("Give up on a response after this long (counted as a timeout error).", valueName: "duration"))
-    var timeout = DurationArgument(argument: "60s")!
-
     @Option(help: ArgumentHelp("Schedule nothing after this long.", valueName: "duration"))
     var duration: DurationArgument?
 
@@ -222,11 +219,45 @@ struct BoundOptions: ParsableArguments {
         if case .count(let count) = loop { return count }
         return nil
     }
+}
+
+/// `--max-in-flight`, `--connections`, `--timeout`, `--threads`: how requests
+/// go out, for `replay` and `storm --target`.
+struct DeliveryOptions: ParsableArguments {
+    static let defaultConnections = 100
+    static let defaultMaximumInFlight = 1000
+
+    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default \(defaultMaximumInFlight)); later sends wait (their latency still counts from their scheduled time).",
+                               valueName: "n"))
+    var maxInFlight: Int?
+
+    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(defaultConnections); with --rate max, the concurrency).",
+                               valueName: "n"))
+    var connections: Int?
+
+    @Option(help: ArgumentHelp("Give up on a response after this long (counted as a timeout error).", valueName: "duration"))
+    var timeout = DurationArgument(argument: "60s")!
+
+    @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
+    var threads: Int?
 
     func validate() throws {
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
         if timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
+    }
+
+    func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) {
+        configuration.timeout = timeout.duration
+        if let concurrency = closedLoopConcurrency {
+            configuration.maximumInFlight = concurrency
+            configuration.connections = connections ?? concurrency
+        } else {
+            configuration.maximumInFlight = maxInFlight ?? Self.defaultMaximumInFlight
+            configuration.connections = connections ?? Self.defaultConnections
+        }
+        if let threads { configuration.eventLoopThreads = threads }
     }
 }
 
@@ -248,6 +279,9 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("`entity`: events of one job or queue item are never in flight together and keep their recorded order.",
                                valueName: "entity"))
     var order: ReplayOrder?
+
+    @Flag(help: "Stop at the first malformed record or corrupt segment instead of skipping it.")
+    var strict = false
 
     func validate() throws {
         if let since, let until, until <= since {
@@ -276,7 +310,7 @@ struct RewriteOptions: ParsableArguments {
     var headers: [HeaderArgument] = []
 }
 
-/// `--json`, `--hgrm`, `--html`, `--fail-on`, `--quiet`, `--strict`, `--seed`, `--threads`.
+/// `--json`, `--hgrm`, `--html`, `--fail-on`, `--quiet`.
 struct ResultOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the full result (histograms included) as JSON, for `hookreel report`.", valueName: "file"))
     var json: String?
@@ -295,20 +329,10 @@ struct ResultOptions: ParsableArguments {
     @Flag(help: "No live progress line on stderr.")
     var quiet = false
 
-    @Flag(help: "Stop at the first malformed record or corrupt segment instead of skipping it.")
-    var strict = false
-
-    @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
-    var seed = UInt64.random(in: .min ... .max)
-
-    @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
-    var threads: Int?
-
     var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
 
     func validate() throws {
         _ = try thresholds()
-        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
     }
 
     /// The parsed `--fail-on` expressions; a bad one fails before the run starts.
