@@ -50,7 +50,7 @@ demo: build
 	@echo "== zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c"
 	@zstdcat $(DEMO_DIR)/copy/*.ndjson.zst | jq -r '.type' | sort | uniq -c
 	@echo
-	@HOOKREEL=$(HOOKREEL) OUT=$(DEMO_DIR) scripts/demo-replay.sh
+	@HOOKREEL=$(HOOKREEL) OUT=$(DEMO_DIR) scripts/demo-traffic.sh
 
 bench: deps
 	scripts/bench-segments.sh

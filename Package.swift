@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "Synthesis", dependencies: [
-            "EventModel",
+            "EventModel", "SegmentStore",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Replay", dependencies: [

@@ -10,7 +10,7 @@ struct Hookreel: AsyncParsableCommand {
         per line (see docs/recording-format.md). `zstdcat DIR/*.ndjson.zst | jq .` reads it too.
         """,
         subcommands: [
-            RecordCommand.self, ReplayCommand.self, SinkCommand.self, ReportCommand.self,
+            RecordCommand.self, ReplayCommand.self, StormCommand.self, SinkCommand.self, ReportCommand.self,
             CatCommand.self, InspectCommand.self, PackCommand.self,
         ]
     )
