@@ -248,7 +248,8 @@ private struct ScenarioParser {
         default:
             throw kind.error(.invalidValue, "unknown distribution '\(name)' (expected one of: \(Distribution.names.joined(separator: ", ")))")
         }
-        let keys = try value.mapping(allowed: ["dist"] + parameters, what: "a \(name) distribution")
+        let article = name.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        let keys = try value.mapping(allowed: ["dist"] + parameters, what: "\(article) \(name) distribution")
         switch name {
         case "constant":
             return .constant(try keys.required("value").duration())

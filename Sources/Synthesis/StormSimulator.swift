@@ -67,6 +67,8 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     public private(set) var arrivals = 0
     /// Events returned so far.
     public private(set) var emitted = 0
+    /// Entries waiting in the agenda: entities in flight, the next arrival, background streams (the memory bound).
+    public var pendingWork: Int { agenda.count }
 
     private let fleet: StormFleet
     private let curve: ArrivalCurve

@@ -7,15 +7,18 @@ struct YAMLValue {
     /// e.g. `flows[1].outcomes`; empty for the document.
     let path: String
     let file: String
+    /// The line of the key the value sits under, when it has one.
+    var keyLine: Int? = nil
 
-    var line: Int? { node.mark?.line }
+    /// The key's line (a block list or mapping starts on the lines after its key), else the value's.
+    var line: Int? { keyLine ?? node.mark?.line }
 
     func error(_ code: ScenarioError.Code, _ reason: String) -> ScenarioError {
         ScenarioError(code, file: file, line: line, key: path, reason: reason)
     }
 
-    func child(_ node: Node, key: String) -> YAMLValue {
-        YAMLValue(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file)
+    func child(_ node: Node, key: String, keyLine: Int?) -> YAMLValue {
+        YAMLValue(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file, keyLine: keyLine)
     }
 
     /// What a value looks like, for "expected X, found Y" messages.
@@ -50,7 +53,7 @@ struct YAMLValue {
                 throw ScenarioError(.unknownKey, file: file, line: keyNode.mark?.line, key: keyPath,
                                     reason: "unknown key\(context) (expected one of: \(allowed.joined(separator: ", ")))")
             }
-            entries[key] = child(valueNode, key: key)
+            entries[key] = child(valueNode, key: key, keyLine: keyNode.mark?.line)
         }
         return YAMLMapping(owner: self, entries: entries)
     }
