@@ -99,6 +99,35 @@ import Testing
         #expect(try formatted("2018-11-26T14:14:25.637Z") == #""2018-11-26T14:14:25.637Z""#)
         #expect(try formatted("2018-11-26T14:22:58.448960Z") == #""2018-11-26T14:22:58.44896Z""#)
         #expect(try formatted("2026-01-01T00:00:00Z") == #""2026-01-01T00:00:00Z""#)
+        #expect(try formatted("1969-12-31T23:59:59.9Z") == #""1969-12-31T23:59:59.9Z""#)
+    }
+
+    /// The payload formatter agrees with EventModel's RFC 3339 text (six
+    /// digits), trimmed, over years 385–9892.
+    @Test func timestampsAgreeWithEventModel() {
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<10_000 {
+            let micros = Int64(rng.next() % 250_000_000_000_000_000) - 50_000_000_000_000_000
+            // Half of them whole seconds, which have no fraction at all.
+            let time = Timestamp(microsecondsSinceEpoch: rng.next() % 2 == 0 ? micros : micros / 1_000_000 * 1_000_000)
+            let text = time.description
+            let fraction = text.dropFirst(20).dropLast().replacing(/0+$/, with: "")
+            let expected = fraction.isEmpty ? "\"\(text.prefix(19))Z\"" : "\"\(text.prefix(19)).\(fraction)Z\""
+            var writer = JSONWriter()
+            writer.timestamp(time)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == expected, "\(micros)")
+        }
+    }
+
+    @Test func integersKeepTheirSign() throws {
+        let values = [0, 7, -1, 1_234_567_890_123, Int.max, Int.min]
+        let body = EventPayloads.body(.init(type: .robotStatus, eventId: "1", timestamp: PayloadSamples.time),
+                                      sessions: values.map {
+            RobotSessionSnapshot(sessionId: $0, robotId: 1, hostMachineName: "m", state: .available,
+                                 reportingTime: PayloadSamples.time)
+        })
+        let sessions = try #require(try parse(body)["Sessions"] as? [[String: Any]])
+        #expect(sessions.map { ($0["SessionId"] as? NSNumber)?.int64Value } == values.map { Int64($0) })
     }
 
     @Test func stringsAreEscapedAndFreeFormOrderIsKept() throws {
@@ -153,6 +182,14 @@ import Testing
         var rng = SplitMix64(seed: 7)
         let keys = (0..<10_000).map { _ in Identifiers.uuid(using: &rng) }
         #expect(Set(keys).count == keys.count)
+    }
+
+    /// A type sent to another family's builder would produce a wrong shape; it traps instead.
+    @Test func builderRejectsTypeOfAnotherFamily() async {
+        await #expect(processExitsWith: .failure) {
+            let envelope = EventEnvelopeFields(type: .jobStarted, eventId: "1", timestamp: PayloadSamples.time)
+            _ = EventPayloads.body(envelope, jobs: [])
+        }
     }
 
     @Test func familiesCoverTheCatalog() {

@@ -7,18 +7,90 @@ import EventModel
 extension JSONWriter {
     /// Orchestrator's style: UTC, .NET's 7 fractional digits with trailing
     /// zeros trimmed (and the dot too when nothing is left). `Timestamp` holds
-    /// microseconds, so the seventh digit is always a trimmed zero.
+    /// microseconds, so the seventh digit is always a trimmed zero. Formatted
+    /// in a stack buffer and appended once: a storm writes several per event.
     mutating func timestamp(_ time: Timestamp) {
-        raw("\"")
-        time.appendRFC3339(to: &bytes)
-        bytes.removeLast()  // "Z"
-        while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
-        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
-        raw("Z\"")
+        let perDay: Int64 = 86_400_000_000
+        let micros = time.microsecondsSinceEpoch
+        let days = micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay
+        let microsOfDay = micros - days * perDay
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let seconds = microsOfDay / 1_000_000
+        var fraction = microsOfDay % 1_000_000
+        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            func put(_ value: Int64, digits: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            out[0] = 0x22
+            put(year, digits: 4, at: 1)
+            out[5] = UInt8(ascii: "-")
+            put(month, digits: 2, at: 6)
+            out[8] = UInt8(ascii: "-")
+            put(day, digits: 2, at: 9)
+            out[11] = UInt8(ascii: "T")
+            put(seconds / 3600, digits: 2, at: 12)
+            out[14] = UInt8(ascii: ":")
+            put(seconds / 60 % 60, digits: 2, at: 15)
+            out[17] = UInt8(ascii: ":")
+            put(seconds % 60, digits: 2, at: 18)
+            var end = 20
+            if fraction > 0 {
+                var digits = 6
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    digits -= 1
+                }
+                out[20] = UInt8(ascii: ".")
+                put(fraction, digits: digits, at: 21)
+                end = 21 + digits
+            }
+            out[end] = UInt8(ascii: "Z")
+            out[end + 1] = 0x22
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(end + 2)]))
+        }
+    }
+
+    /// A JSON string; text without quotes, backslashes or control characters
+    /// (nearly all of a payload's) is copied as is, the rest goes through
+    /// `text(_:)`, which builds an escaped copy.
+    mutating func text(_ value: String) {
+        var value = value
+        let copied = value.withUTF8 { utf8 in
+            guard utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            bytes.append(0x22)
+            bytes.append(contentsOf: utf8)
+            bytes.append(0x22)
+            return true
+        }
+        if !copied { string(value) }
+    }
+
+    /// A decimal integer formatted on the stack (`int(_:)` goes through a String).
+    mutating func int(_ value: Int) {
+        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            var start = out.count
+            var rest = value.magnitude
+            repeat {
+                start -= 1
+                out[start] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                start -= 1
+                out[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[start...]))
+        }
     }
 
     mutating func optionalInteger(_ value: Int?) {
-        if let value { integer(value) } else { raw("null") }
+        if let value { int(value) } else { raw("null") }
     }
 
     mutating func bool(_ value: Bool) {
@@ -42,33 +114,33 @@ extension JSONWriter {
 
     mutating func robot(_ robot: RobotSnapshot, fields: RobotFields) {
         raw("{\"Id\":")
-        integer(robot.id)
+        int(robot.id)
         raw(",\"Name\":")
-        string(robot.name)
+        text(robot.name)
         if fields == .brief {
             raw(",\"MachineName\":")
-            string(robot.machineName)
+            text(robot.machineName)
             raw("}")
             return
         }
         raw(",\"MachineId\":")
-        integer(robot.machineId)
+        int(robot.machineId)
         raw(",\"MachineName\":")
-        string(robot.machineName)
+        text(robot.machineName)
         if fields != .queueItem, let description = robot.description {
             raw(",\"Description\":")
-            string(description)
+            text(description)
         }
         if let version = robot.version {
             raw(",\"Version\":")
-            string(version)
+            text(version)
         }
         raw(",\"UserName\":")
-        string(robot.userName)
+        text(robot.userName)
         raw(",\"Type\":")
-        string(robot.type)
+        text(robot.type)
         raw(",\"HostingType\":")
-        string(robot.hostingType)
+        text(robot.hostingType)
         if fields == .definition {
             if let environments = robot.environments {
                 raw(",\"Environments\":[")
@@ -88,12 +160,12 @@ extension JSONWriter {
 
     mutating func environment(_ environment: EnvironmentSnapshot) {
         raw("{\"Id\":")
-        integer(environment.id)
+        int(environment.id)
         raw(",\"Name\":")
-        string(environment.name)
+        text(environment.name)
         if let description = environment.description {
             raw(",\"Description\":")
-            string(description)
+            text(description)
         }
         raw("}")
     }
@@ -101,11 +173,11 @@ extension JSONWriter {
     /// `{Id, Key, ProcessKey}`: the release of a running job or a schedule.
     mutating func releaseReference(_ release: ProcessSnapshot) {
         raw("{\"Id\":")
-        integer(release.id)
+        int(release.id)
         raw(",\"Key\":")
-        string(release.key)
+        text(release.key)
         raw(",\"ProcessKey\":")
-        string(release.processKey)
+        text(release.processKey)
         raw("}")
     }
 
@@ -113,24 +185,24 @@ extension JSONWriter {
     /// job.created's `Release` (never with `Environment`, as in its sample).
     mutating func releaseDefinition(_ release: ProcessSnapshot, includesEnvironment: Bool = true) {
         raw("{\"Id\":")
-        integer(release.id)
+        int(release.id)
         raw(",\"Key\":")
-        string(release.key)
+        text(release.key)
         raw(",\"ProcessKey\":")
-        string(release.processKey)
+        text(release.processKey)
         raw(",\"ProcessVersion\":")
-        string(release.processVersion)
+        text(release.processVersion)
         raw(",\"Name\":")
-        string(release.name)
+        text(release.name)
         raw(",\"Description\":")
-        string(release.description)
+        text(release.description)
         raw(",\"IsLatestVersion\":")
         bool(release.isLatestVersion)
         if includesEnvironment, let environment = release.environment {
             raw(",\"Environment\":{\"Id\":")
-            integer(environment.id)
+            int(environment.id)
             raw(",\"Name\":")
-            string(environment.name)
+            text(environment.name)
             raw("}")
         }
         raw(",\"InputArguments\":")
@@ -141,11 +213,11 @@ extension JSONWriter {
     /// SimpleJobEventDto: job.started/completed/faulted `Job`, job.stopped `Jobs[]`.
     mutating func simpleJob(_ job: JobSnapshot) {
         raw("{\"Id\":")
-        integer(job.id)
+        int(job.id)
         raw(",\"Key\":")
-        string(job.key)
+        text(job.key)
         raw(",\"State\":")
-        string(job.state.rawValue)
+        text(job.state.rawValue)
         if let startTime = job.startTime {
             raw(",\"StartTime\":")
             timestamp(startTime)
@@ -156,7 +228,7 @@ extension JSONWriter {
         }
         if let info = job.info {
             raw(",\"Info\":")
-            string(info)
+            text(info)
         }
         raw(",\"OutputArguments\":")
         fragment(job.outputArguments)
@@ -176,21 +248,21 @@ extension JSONWriter {
     /// WrappedJobDto: job.created `Jobs[]`.
     mutating func createdJob(_ job: JobSnapshot, batchExecutionKey: String) {
         raw("{\"Id\":")
-        integer(job.id)
+        int(job.id)
         raw(",\"Key\":")
-        string(job.key)
+        text(job.key)
         raw(",\"State\":")
-        string(job.state.rawValue)
+        text(job.state.rawValue)
         raw(",\"Source\":")
-        string(job.source)
+        text(job.source)
         raw(",\"SourceType\":")
-        string(job.sourceType)
+        text(job.sourceType)
         raw(",\"BatchExecutionKey\":")
-        string(batchExecutionKey)
+        text(batchExecutionKey)
         raw(",\"ReleaseName\":")
-        string(job.release.name)
+        text(job.release.name)
         raw(",\"Type\":")
-        string(job.type)
+        text(job.type)
         if let robot = job.robot {
             raw(",\"Robot\":")
             self.robot(robot, fields: .wrapped)
@@ -207,70 +279,70 @@ extension JSONWriter {
         }
         if let hostMachineName = job.hostMachineName {
             raw(",\"HostMachineName\":")
-            string(hostMachineName)
+            text(hostMachineName)
         }
         raw("}")
     }
 
     mutating func startInfo(_ info: JobStartInfo) {
         raw("{\"ReleaseKey\":")
-        string(info.releaseKey)
+        text(info.releaseKey)
         raw(",\"Strategy\":")
-        string(info.strategy)
+        text(info.strategy)
         raw(",\"RobotIds\":[")
         for (index, id) in info.robotIds.enumerated() {
             if index > 0 { raw(",") }
-            integer(id)
+            int(id)
         }
         raw("],\"JobsCount\":")
-        integer(info.jobsCount)
+        int(info.jobsCount)
         raw(",\"Source\":")
-        string(info.source)
+        text(info.source)
         raw("}")
     }
 
     mutating func queue(_ queue: QueueSnapshot) {
         raw("{\"Id\":")
-        integer(queue.id)
+        int(queue.id)
         raw(",\"Name\":")
-        string(queue.name)
+        text(queue.name)
         raw(",\"Description\":")
-        string(queue.description)
+        text(queue.description)
         raw(",\"MaxNumberOfRetries\":")
-        integer(queue.maxNumberOfRetries)
+        int(queue.maxNumberOfRetries)
         raw(",\"AcceptAutomaticallyRetry\":")
         bool(queue.acceptAutomaticallyRetry)
         raw(",\"EnforceUniqueReference\":")
         bool(queue.enforceUniqueReference)
         if let key = queue.key {
             raw(",\"Key\":")
-            string(key)
+            text(key)
         }
         raw("}")
     }
 
     mutating func queueItem(_ item: QueueItemSnapshot) {
         raw("{\"Id\":")
-        integer(item.id)
+        int(item.id)
         raw(",\"Key\":")
-        string(item.key)
+        text(item.key)
         raw(",\"QueueDefinitionId\":")
-        integer(item.queueDefinitionId)
+        int(item.queueDefinitionId)
         raw(",\"Status\":")
-        string(item.status.rawValue)
+        text(item.status.rawValue)
         raw(",\"ReviewStatus\":")
-        string(item.reviewStatus.rawValue)
+        text(item.reviewStatus.rawValue)
         if let exception = item.processingException {
             raw(",\"ProcessingException\":{\"Reason\":")
-            string(exception.reason)
+            text(exception.reason)
             raw(",\"Details\":")
-            string(exception.details)
+            text(exception.details)
             raw(",\"Type\":")
-            string(exception.type.rawValue)
+            text(exception.type.rawValue)
             raw("}")
         }
         raw(",\"Priority\":")
-        string(item.priority.rawValue)
+        text(item.priority.rawValue)
         raw(",\"CreationTime\":")
         timestamp(item.creationTime)
         if let startProcessing = item.startProcessing {
@@ -282,9 +354,9 @@ extension JSONWriter {
             timestamp(endProcessing)
         }
         raw(",\"SecondsInPreviousAttempts\":")
-        integer(item.secondsInPreviousAttempts)
+        int(item.secondsInPreviousAttempts)
         raw(",\"RetryNumber\":")
-        integer(item.retryNumber)
+        int(item.retryNumber)
         if let robot = item.robot {
             raw(",\"Robot\":")
             self.robot(robot, fields: .queueItem)
@@ -297,24 +369,24 @@ extension JSONWriter {
         }
         if let reference = item.reference {
             raw(",\"Reference\":")
-            string(reference)
+            text(reference)
         }
         if let ancestorId = item.ancestorId {
             raw(",\"AncestorId\":")
-            integer(ancestorId)
+            int(ancestorId)
         }
         raw("}")
     }
 
     mutating func session(_ session: RobotSessionSnapshot) {
         raw("{\"SessionId\":")
-        integer(session.sessionId)
+        int(session.sessionId)
         raw(",\"RobotId\":")
-        integer(session.robotId)
+        int(session.robotId)
         raw(",\"HostMachineName\":")
-        string(session.hostMachineName)
+        text(session.hostMachineName)
         raw(",\"State\":")
-        string(session.state.rawValue)
+        text(session.state.rawValue)
         raw(",\"ReportingTime\":")
         timestamp(session.reportingTime)
         raw(",\"IsUnresponsive\":")
@@ -324,25 +396,25 @@ extension JSONWriter {
 
     mutating func schedule(_ schedule: ScheduleSnapshot) {
         raw("{\"Id\":")
-        integer(schedule.id)
+        int(schedule.id)
         raw(",\"Name\":")
-        string(schedule.name)
+        text(schedule.name)
         raw(",\"Enabled\":")
         bool(schedule.enabled)
         raw(",\"EnvironmentId\":")
-        string(schedule.environmentId)
+        text(schedule.environmentId)
         raw(",\"EnvironmentName\":")
-        string(schedule.environmentName)
+        text(schedule.environmentName)
         raw(",\"StartProcessCron\":")
-        string(schedule.startProcessCron)
+        text(schedule.startProcessCron)
         raw(",\"StartStrategy\":")
-        string(schedule.startStrategy)
+        text(schedule.startStrategy)
         raw(",\"ExternalJobKey\":")
-        string(schedule.externalJobKey)
+        text(schedule.externalJobKey)
         raw(",\"TimeZoneId\":")
-        string(schedule.timeZoneId)
+        text(schedule.timeZoneId)
         raw(",\"TimeZoneIana\":")
-        string(schedule.timeZoneIana)
+        text(schedule.timeZoneIana)
         raw(",\"UseCalendar\":")
         bool(schedule.useCalendar)
         raw(",\"Release\":")
@@ -356,4 +428,18 @@ extension JSONWriter {
         fragment(schedule.inputArguments)
         raw("}")
     }
+}
+
+/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// civil-from-days, as in EventModel's Timestamp).
+private func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let mp = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }
