@@ -11,7 +11,7 @@ public enum Distribution: Sendable, Equatable {
     /// Uniform on [min, max].
     case uniform(min: Duration, max: Duration)
     case exponential(mean: Duration)
-    /// Normal, truncated at 0: negative draws are redrawn, so no phase takes negative time.
+    /// Normal, truncated at 0: negative draws are redrawn, so no phase takes negative time. `mean` must be >= 0.
     case normal(mean: Duration, stddev: Duration)
     /// exp(N(ln median, sigma²)): long right tail, the usual shape of processing times.
     case lognormal(median: Duration, sigma: Double)
@@ -29,7 +29,8 @@ public enum Distribution: Sendable, Equatable {
         case .exponential(let mean):
             return mean.seconds * random.nextExponential()
         case .normal(let mean, let stddev):
-            // Validation keeps mean >= 0, so each draw is accepted with probability >= 1/2.
+            // With mean >= 0 each draw is accepted with probability >= 1/2; the loader enforces it.
+            precondition(mean >= .zero, "a truncated normal needs a mean of at least 0")
             while true {
                 let value = mean.seconds + stddev.seconds * random.nextStandardNormal()
                 if value >= 0 { return value }

@@ -17,7 +17,6 @@ struct EventHeap<Element: Sendable>: Sendable {
     private var nextSequence: UInt64 = 0
 
     var count: Int { entries.count }
-    var isEmpty: Bool { entries.isEmpty }
 
     mutating func push(_ element: Element, at time: Int64) {
         entries.append(Entry(time: time, sequence: nextSequence, element: element))

@@ -51,7 +51,8 @@ public struct StormOptions: Sendable, Equatable {
 ///
 /// Order and memory. Work waits in a min-heap keyed by (storm time, insertion
 /// order): one entry per entity in flight, one for the next arrival and one per
-/// background stream. Each pop emits that entity's next event (once per folder
+/// background stream. Heap entries are small; an entity's state lives in a
+/// reused slot, so reordering the heap never copies snapshots. Each pop emits that entity's next event (once per folder
 /// for a queue item) and schedules its following one at or after it, so events
 /// come out in nondecreasing time, in lifecycle order per entity. Nothing is
 /// materialized ahead; memory follows the entities in flight.
@@ -91,6 +92,9 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     private var nextItemId = 1
 
     private var agenda = EventHeap<Work>()
+    /// The state of each entity in flight, by the slot its agenda entry names; freed slots are reused.
+    private var inFlight: [Entity?] = []
+    private var freeSlots: [Int32] = []
     /// Events of the current pop not yet returned (a fanned-out queue item event).
     private var ready: [SynthesizedEvent] = []
     private var readIndex = 0
@@ -130,6 +134,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             guard let (time, work) = agenda.popMin() else { return nil }
             if let capMicros, time >= capMicros {
                 agenda.removeAll()
+                inFlight.removeAll()
                 return nil
             }
             perform(work, at: time)
@@ -143,7 +148,11 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
 
     private enum Work: Sendable {
         case arrival
-        case background(Int)
+        case background(Int32)
+        case entity(slot: Int32)
+    }
+
+    private enum Entity: Sendable {
         case job(JobInFlight)
         case item(ItemInFlight)
     }
@@ -171,13 +180,28 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             arrive(at: time)
             scheduleNextArrival()
         case .background(let index):
-            emitBackground(scenario.background[index].type, at: time)
-            scheduleBackground(index, after: time)
-        case .job(let job):
-            advance(job, at: time)
-        case .item(let item):
-            advance(item, at: time)
+            emitBackground(scenario.background[Int(index)].type, at: time)
+            scheduleBackground(Int(index), after: time)
+        case .entity(let slot):
+            freeSlots.append(slot)
+            switch inFlight[Int(slot)].take() {
+            case .job(let job)?: advance(job, at: time)
+            case .item(let item)?: advance(item, at: time)
+            case nil: preconditionFailure("agenda names an empty slot")
+            }
         }
+    }
+
+    private mutating func schedule(_ entity: Entity, at time: Int64) {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            inFlight[Int(slot)] = entity
+        } else {
+            slot = Int32(inFlight.count)
+            inFlight.append(entity)
+        }
+        agenda.push(.entity(slot: slot), at: time)
     }
 
     private mutating func scheduleNextArrival() {
@@ -190,7 +214,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     private mutating func scheduleBackground(_ index: Int, after time: Int64) {
         let gap = backgroundRandom.nextExponential() / scenario.background[index].rate
         let next = time + Self.micros(gap)
-        if next < horizonMicros { agenda.push(.background(index), at: next) }
+        if next < horizonMicros { agenda.push(.background(Int32(index)), at: next) }
     }
 
     /// Schedules an entity's next event: its transition plus the event lag, never before its previous event.
@@ -213,7 +237,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             let job = JobSnapshot(id: takeJobId(), key: Identifiers.uuid(using: &identityRandom), state: .pending,
                                   release: fleet.processes[jobFlow.process])
             let first = JobInFlight(flow: jobFlow, snapshot: job, phase: .jobCreated, transition: time)
-            agenda.push(.job(first), at: eventTime(transition: time, previousEvent: time))
+            schedule(.job(first), at: eventTime(transition: time, previousEvent: time))
         case .queueItem(let itemFlow):
             let id = takeItemId()
             let item = QueueItemSnapshot(id: id, key: Identifiers.uuid(using: &identityRandom),
@@ -222,7 +246,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
                                          specificContent: JSONFragment(["Flow": .string(flow.name), "ItemNumber": .integer(id)]))
             let first = ItemInFlight(flow: itemFlow, snapshot: item, phase: .queueItemAdded, exception: nil,
                                      transition: time, isFirstAttempt: true)
-            agenda.push(.item(first), at: eventTime(transition: time, previousEvent: time))
+            schedule(.item(first), at: eventTime(transition: time, previousEvent: time))
         }
     }
 
@@ -249,7 +273,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             emitJob(job.phase, job.snapshot, at: time, startsArrival: false)
             return
         }
-        agenda.push(.job(job), at: eventTime(transition: job.transition, previousEvent: time))
+        schedule(.job(job), at: eventTime(transition: job.transition, previousEvent: time))
     }
 
     /// Sets a job's terminal state, end time, info and outputs.
@@ -312,7 +336,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
                 retryNumber: previous.retryNumber + 1, specificContent: previous.specificContent, ancestorId: previous.id)
             (item.phase, item.exception, item.isFirstAttempt) = (.queueItemAdded, nil, false)
         }
-        agenda.push(.item(item), at: eventTime(transition: item.transition, previousEvent: time))
+        schedule(.item(item), at: eventTime(transition: item.transition, previousEvent: time))
     }
 
     // MARK: - Emission
