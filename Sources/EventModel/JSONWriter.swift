@@ -35,8 +35,8 @@ public struct JSONWriter {
     /// quotes, backslashes and control characters and nothing else.
     ///
     /// Request bodies are JSON themselves, so an escape every few bytes is
-    /// normal: the escaped text is measured first, then built in one buffer
-    /// with plain copies, instead of one array append per unescaped run.
+    /// normal: the escaped text is measured first, then written straight into
+    /// the output with plain copies of the runs between escapes.
     mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
         var length = utf8.count + 2
         var position = 0
@@ -44,8 +44,12 @@ public struct JSONWriter {
             length += escapeLength(utf8[special]) - 1
             position = special + 1
         }
-        let escaped = [UInt8](unsafeUninitializedCapacity: length) { out, count in
-            let base = out.baseAddress!
+        let start = bytes.count
+        // Grown with zeros, then overwritten: an array cannot be written past
+        // its count, and the zeroing is cheaper than a second buffer and copy.
+        bytes.append(contentsOf: repeatElement(0, count: length))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress! + start
             var written = 0
             func copyRun(_ range: Range<Int>) {
                 guard !range.isEmpty else { return }
@@ -62,9 +66,7 @@ public struct JSONWriter {
             }
             copyRun(runStart..<utf8.count)
             base[written] = UInt8(ascii: "\"")
-            count = written + 1
         }
-        bytes.append(contentsOf: escaped)
     }
 
 }

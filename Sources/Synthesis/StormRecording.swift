@@ -1,13 +1,21 @@
 import EventModel
+import Foundation
 import SegmentStore
 
 /// Writes a storm into a recording: each event becomes a record as the
 /// recorder would have kept it (a POST with Orchestrator's headers), marked
 /// `source: synthesized`, with `received_at` its simulated time. Segments are
-/// sealed as they fill and at `finish()`.
+/// sealed as they fill and at the end.
+///
+/// Simulating events and encoding-and-compressing records cost about the same
+/// per event, so `write(_:progress:)` runs them on two threads with batches
+/// in between (measured: 72k records/s on one thread; docs/benchmarks.md).
 public final class StormRecordingWriter {
     /// The path records carry; storms have no real request path.
     public static let path = "/webhooks"
+    /// Events handed between the threads at once, and batches in flight at most.
+    static let batchSize = 1024
+    static let batchesInFlight = 4
 
     private let writer: SegmentWriter
     private let instance: String
@@ -18,7 +26,41 @@ public final class StormRecordingWriter {
         writer = try SegmentWriter(directory: directory, instance: instance, options: SegmentWriter.Options())
     }
 
-    public func append(_ event: SynthesizedEvent) throws(SegmentStoreError) {
+    /// Writes every event of `simulator` and seals; returns how many were
+    /// written and the arrivals behind them. `progress` is called on the
+    /// writing thread after each batch with (events, arrivals, simulated time).
+    public func write(_ simulator: StormSimulator,
+                      progress: (_ events: Int, _ arrivals: Int, _ time: Timestamp) -> Void) throws(SegmentStoreError)
+        -> (events: Int, arrivals: Int) {
+        let queue = BatchQueue(capacity: Self.batchesInFlight)
+        let producer = Thread {
+            var simulator = simulator
+            var batch: [SynthesizedEvent] = []
+            batch.reserveCapacity(Self.batchSize)
+            while let event = simulator.next() {
+                batch.append(event)
+                if batch.count == Self.batchSize {
+                    guard queue.put(Batch(events: batch, arrivals: simulator.arrivals)) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = queue.put(Batch(events: batch, arrivals: simulator.arrivals)) }
+            queue.finish()
+        }
+        producer.name = "hookreel-storm"
+        producer.start()
+        defer { queue.cancel() }
+        var arrivals = 0
+        while let batch = queue.take() {
+            for event in batch.events { try append(event) }
+            arrivals = batch.arrivals
+            if let last = batch.events.last { progress(Int(seq), arrivals, last.time) }
+        }
+        try writer.seal()
+        return (Int(seq), arrivals)
+    }
+
+    private func append(_ event: SynthesizedEvent) throws(SegmentStoreError) {
         seq += 1
         let envelope = EventEnvelope(scanning: event.body)
         try writer.append(RecordedRequest(
@@ -27,10 +69,58 @@ public final class StormRecordingWriter {
                       HeaderField(name: "user-agent", value: "UiPath-WebhookService/Webhooks")],
             body: event.body, type: event.type, eventId: envelope?.eventId, source: .synthesized))
     }
+}
 
-    /// Seals the open segment; returns the number of records written.
-    public func finish() throws(SegmentStoreError) -> Int {
-        try writer.seal()
-        return Int(seq)
+private struct Batch: Sendable {
+    let events: [SynthesizedEvent]
+    /// Arrivals so far when the batch's last event was made.
+    let arrivals: Int
+}
+
+/// A bounded hand-off of batches from the simulating thread to the writer.
+private final class BatchQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let capacity: Int
+    // Guarded by `condition`.
+    private var batches: [Batch] = []
+    private var isFinished = false
+    private var isCancelled = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false once the reader has gone.
+    func put(_ batch: Batch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= capacity, !isCancelled { condition.wait() }
+        guard !isCancelled else { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    func finish() {
+        condition.lock()
+        isFinished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, or nil after the last.
+    func take() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty, !isFinished { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        condition.broadcast()
+        return batches.removeFirst()
+    }
+
+    /// The reader stops early (a write failed): the producer stops too.
+    func cancel() {
+        condition.lock()
+        isCancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

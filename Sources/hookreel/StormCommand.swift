@@ -97,22 +97,19 @@ struct StormCommand: AsyncParsableCommand {
 
     private func writeRecording(_ simulator: StormSimulator, scenario: Scenario, to directory: String) throws {
         let progress = StormWriteProgress(isShown: results.showsProgress)
-        var simulator = simulator
-        let written: Int
+        let written: (events: Int, arrivals: Int)
         do {
             try Recording.createDirectory(directory)
             let writer = try StormRecordingWriter(directory: directory, instance: storm.instance ?? "storm-\(scenario.name)")
-            while let event = simulator.next() {
-                try writer.append(event)
-                progress.update(events: simulator.emitted, arrivals: simulator.arrivals, simulatedTime: event.time)
+            written = try writer.write(simulator) { events, arrivals, time in
+                progress.update(events: events, arrivals: arrivals, simulatedTime: time)
             }
-            written = try writer.finish()
         } catch {
             progress.finish()
             throw CommandFailure("cannot write the storm to \(directory): \(error)")
         }
         progress.finish()
-        Diagnostics.note("wrote \(written) events (\(simulator.arrivals) arrivals) to \(directory)")
+        Diagnostics.note("wrote \(written.events) events (\(written.arrivals) arrivals) to \(directory)")
     }
 
     private func send(scenario: Scenario, options: StormOptions, to url: String) async throws {
