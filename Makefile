@@ -56,6 +56,7 @@ bench: deps
 	scripts/bench-segments.sh
 	scripts/bench-recorder.sh
 	scripts/bench-replay.sh
+	scripts/bench-storm.sh
 
 clean:
 	rm -rf .build
