@@ -20,7 +20,7 @@ final class RecorderCore: Sendable {
     let forwarder: Forwarder?
     let logger: Logger
     /// Requests received and not yet answered.
-    private let inFlight = Atomic<Int>(0)
+    let inFlight = InFlightRequests()
 
     init(configuration: RecorderConfiguration, log: RecordLog, metrics: RecorderMetrics, forwarder: Forwarder?, logger: Logger) {
         self.configuration = configuration
@@ -44,9 +44,6 @@ final class RecorderCore: Sendable {
         }
     }
 
-    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
-    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
-    var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 }
 
 /// `hookreel record`: an HTTP server that keeps every request it receives in a
@@ -121,12 +118,9 @@ public final class Recorder: Sendable {
     /// `drainTimeout`), then seals the open segment.
     public func shutdown() async {
         try? await serverChannel.close()
-        let deadline = ContinuousClock.now + Self.drainTimeout
-        while core.requestsInFlight > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        if core.requestsInFlight > 0 {
-            core.logger.warning("shutting down with requests still in flight", metadata: ["requests": "\(core.requestsInFlight)"])
+        let left = await core.inFlight.drain(timeout: Self.drainTimeout)
+        if left > 0 {
+            core.logger.warning("shutting down with requests still in flight", metadata: ["requests": "\(left)"])
         }
         try? await core.forwarder?.shutdown()
         core.log.close()

@@ -62,7 +62,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             let declared = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             reading = Request(head: head, body: ByteBuffer(), isBodyTooLarge: declared > core.configuration.maximumBodyBytes,
                               receivedAt: Timestamp.now())
-            core.requestStarted()
+            core.inFlight.started()
         case .body(var chunk):
             guard reading?.isBodyTooLarge == false else { return }
             if reading!.body.readableBytes + chunk.readableBytes > core.configuration.maximumBodyBytes {
@@ -80,7 +80,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             reading = nil
             if isAnswering {
                 guard queued.count < Self.maximumQueuedRequests else {
-                    core.requestFinished()  // this one will not be answered
+                    core.inFlight.finished()  // this one will not be answered
                     context.close(promise: nil)
                     return
                 }
@@ -119,7 +119,7 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         requestDeadline?.cancel()
         // Requests read but not answered will not be: nobody is listening.
         let unanswered = (reading == nil ? 0 : 1) + queued.count
-        for _ in 0..<unanswered { core.requestFinished() }
+        for _ in 0..<unanswered { core.inFlight.finished() }
         reading = nil
         queued.removeAll()
         context.fireChannelInactive()
@@ -298,7 +298,7 @@ struct Responder: Sendable {
             context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
             if buffer.readableBytes > 0 { context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil) }
             let written = context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
-            core.requestFinished()
+            core.inFlight.finished()
             if !keepAlive {
                 let channel = context.channel
                 written.whenComplete { _ in channel.close(promise: nil) }

@@ -22,7 +22,7 @@ final class SinkCore: Sendable {
     private let origin: NIODeadline
     private let tally: Mutex<SinkTally>
     /// Requests read in full and not yet answered.
-    private let inFlight = Atomic<Int>(0)
+    let inFlight = InFlightRequests()
 
     init(configuration: SinkConfiguration, seed: UInt64, metrics: SinkMetrics, log: RecordLog?) {
         self.configuration = configuration
@@ -87,9 +87,6 @@ final class SinkCore: Sendable {
 
     var summary: SinkSummary { tally.withLock { $0.current } }
 
-    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
-    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
-    var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 }
 
 /// `hookreel sink`: an HTTP server that answers webhook deliveries the way a
@@ -172,12 +169,9 @@ public final class Sink: Sendable {
     @discardableResult
     public func shutdown() async -> SinkSummary {
         try? await serverChannel.close()
-        let deadline = ContinuousClock.now + Self.drainTimeout
-        while core.requestsInFlight > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        if core.requestsInFlight > 0 {
-            logger.warning("stopping with answers still held", metadata: ["requests": "\(core.requestsInFlight)"])
+        let left = await core.inFlight.drain(timeout: Self.drainTimeout)
+        if left > 0 {
+            logger.warning("stopping with answers still held", metadata: ["requests": "\(left)"])
         }
         try? await group.shutdownGracefully()
         core.log?.close()

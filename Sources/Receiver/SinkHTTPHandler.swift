@@ -75,7 +75,7 @@ final class SinkHTTPHandler: ChannelInboundHandler {
             }
             let sequence = firstSequence + answers.count
             answers.append(nil)
-            core.requestStarted()
+            core.inFlight.started()
             route(request, sequence: sequence, context: context)
         }
     }
@@ -83,7 +83,7 @@ final class SinkHTTPHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
         // Answers not yet written never will be: nobody is listening.
-        for _ in 0..<answers.count { core.requestFinished() }
+        for _ in 0..<answers.count { core.inFlight.finished() }
         answers.removeAll()
         context.fireChannelInactive()
     }
@@ -156,14 +156,14 @@ final class SinkHTTPHandler: ChannelInboundHandler {
         if !answer.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: answer.body)))), promise: nil)
         }
-        core.requestFinished()
+        core.inFlight.finished()
         if answer.isDelivery { core.answered(status: answer.status) }
         guard answer.keepAlive else {
             isOpen = false
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
             // The requests after this one are dropped with the connection.
-            for _ in 0..<answers.count { core.requestFinished() }
+            for _ in 0..<answers.count { core.inFlight.finished() }
             answers.removeAll()
             return
         }

@@ -38,14 +38,7 @@ final class ClosedLoopDriver: @unchecked Sendable {
     }
 
     func runOnOwnThread() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                drive()
-                continuation.resume()
-            }
-            thread.name = "hookreel-replay-feed"
-            thread.start()
-        }
+        await runOnDedicatedThread(named: "hookreel-replay-feed") { [self] in drive() }
     }
 
     private func drive() {

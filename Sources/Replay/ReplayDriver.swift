@@ -42,14 +42,7 @@ final class ReplayDriver: @unchecked Sendable {
     }
 
     func runOnOwnThread() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                drive()
-                continuation.resume()
-            }
-            thread.name = "hookreel-replay-driver"
-            thread.start()
-        }
+        await runOnDedicatedThread(named: "hookreel-replay-driver") { [self] in drive() }
     }
 
     private func drive() {
@@ -127,6 +120,19 @@ final class ReplayDriver: @unchecked Sendable {
             if !sample.outcome.isSuccess { counters.failed.add(1, ordering: .relaxed) }
             inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
         }
+    }
+}
+
+/// Runs `body` on a new thread and waits for it without blocking the caller's
+/// thread (the drivers' timing must not depend on the cooperative pool).
+func runOnDedicatedThread(named name: String, _ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let thread = Thread {
+            body()
+            continuation.resume()
+        }
+        thread.name = name
+        thread.start()
     }
 }
 

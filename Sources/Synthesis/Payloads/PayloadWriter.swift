@@ -14,7 +14,7 @@ extension JSONWriter {
         let micros = time.microsecondsSinceEpoch
         let days = micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay
         let microsOfDay = micros - days * perDay
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilDate.fromDaysSinceEpoch(days)
         let seconds = microsOfDay / 1_000_000
         var fraction = microsOfDay % 1_000_000
         var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -428,18 +428,4 @@ extension JSONWriter {
         fragment(schedule.inputArguments)
         raw("}")
     }
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
-/// civil-from-days, as in EventModel's Timestamp).
-private func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }
