@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Layer 0
@@ -57,6 +59,12 @@ let package = Package(
             "EventModel", "SegmentStore",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "OrchestratorEmulator", dependencies: [
+            "EventModel", "Delivery",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Replay", dependencies: [
             "EventModel", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -65,7 +73,7 @@ let package = Package(
 
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
-            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "CMalloc",
+            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "OrchestratorEmulator", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -100,6 +108,14 @@ let package = Package(
         ]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
+            "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "HookreelTests", dependencies: [
             "EventModel", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,0 +1,1 @@
+// OrchestratorEmulator: the Webhooks OData API over SQLite, and fan-out delivery.
