@@ -1,1 +1,0 @@
-// OrchestratorEmulator: the Webhooks OData API over SQLite, and fan-out delivery.
