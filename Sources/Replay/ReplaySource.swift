@@ -1,7 +1,4 @@
-import Delivery
 import EventModel
-import NIOCore
-import NIOHTTP1
 import SegmentStore
 
 /// Which records of a recording a replay sends.
@@ -24,36 +21,6 @@ public struct ReplaySelection: Sendable {
         if let until, record.receivedAt >= until { return false }
         return types.isEmpty || types.contains(where: record.typeMatches)
     }
-}
-
-/// How each request differs from what was recorded.
-public struct ReplayRewrites: Sendable {
-    /// Re-sign every body with this secret; otherwise the recorded
-    /// `X-UiPath-Signature` is sent as recorded.
-    public var signature: WebhookSignature?
-    /// Give every event a new unique `EventId`.
-    public var freshEventIds = false
-    /// Shift each pass's times so its first event's `Timestamp` is the moment
-    /// the pass starts.
-    public var rebaseTimestamps = false
-    /// Added to (or replacing) Orchestrator's headers.
-    public var extraHeaders: [(name: String, value: String)] = []
-
-    public init(signature: WebhookSignature? = nil, freshEventIds: Bool = false, rebaseTimestamps: Bool = false,
-                extraHeaders: [(name: String, value: String)] = []) {
-        self.signature = signature
-        self.freshEventIds = freshEventIds
-        self.rebaseTimestamps = rebaseTimestamps
-        self.extraHeaders = extraHeaders
-    }
-
-    var changesBodies: Bool { freshEventIds || rebaseTimestamps }
-}
-
-/// The headers Orchestrator sends with every delivery (orchestrator-webhooks.md §1.2).
-enum OrchestratorHeaders {
-    static let contentType = "application/json; charset=utf-8"
-    static let userAgent = "UiPath-WebhookService/Webhooks"
 }
 
 /// One event to send, from a recording or a synthesized storm.
@@ -145,123 +112,5 @@ final class RecordingEventSource: ReplayEventSource {
         }
         self.reader = reader
         return reader
-    }
-}
-
-/// Turns source events into ready requests: asks the pacer for each one's send
-/// time, applies the rewrites, builds Orchestrator's headers, and finds the
-/// entity for `--order entity`.
-final class RequestPreparer: IteratorProtocol {
-    private let source: any ReplayEventSource
-    private let target: DeliveryTarget
-    private var pacer: any Pacer
-    private let rewrites: ReplayRewrites
-    private let ordersByEntity: Bool
-    private let now: () -> Timestamp
-    private var pass = -1
-    private var timeShiftSeconds: Int64?
-    private var freshIds: FreshEventIds
-    private var isStopped = false
-    private let allocator = ByteBufferAllocator()
-    /// The first event, read ahead by `prepare()`.
-    private var prepared: PacedEvent<DeliveryRequest>?
-    private var isPrepared = false
-
-    init(source: any ReplayEventSource, target: DeliveryTarget, pacer: any Pacer, rewrites: ReplayRewrites,
-         ordersByEntity: Bool, seed: UInt64, now: @escaping () -> Timestamp = Timestamp.now) {
-        self.source = source
-        self.target = target
-        self.pacer = pacer
-        self.rewrites = rewrites
-        self.ordersByEntity = ordersByEntity
-        self.now = now
-        freshIds = FreshEventIds(seed: seed)
-    }
-
-    var skippedRecords: Int { source.skippedRecords }
-
-    /// Reads the first event now (opening the first segment), so the run's
-    /// clock can start after that cost instead of counting it as lag.
-    func prepare() {
-        guard !isPrepared else { return }
-        prepared = readNext()
-        isPrepared = true
-    }
-
-    func next() -> PacedEvent<DeliveryRequest>? {
-        if !isPrepared { prepare() }
-        if let event = prepared {
-            prepared = nil
-            return event
-        }
-        return readNext()
-    }
-
-    private func readNext() -> PacedEvent<DeliveryRequest>? {
-        guard !isStopped, let event = source.next() else { return nil }
-        guard let sendTime = pacer.nextSendTime(recordedAt: event.time) else {
-            isStopped = true
-            return nil
-        }
-        if event.pass != pass {
-            pass = event.pass
-            timeShiftSeconds = nil
-        }
-        let body = rewrittenBody(event.body)
-        let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
-        return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: entity)
-    }
-
-    private func rewrittenBody(_ body: [UInt8]) -> [UInt8] {
-        guard rewrites.changesBodies else { return body }
-        var rewrite = EventBodyRewrite()
-        if rewrites.freshEventIds { rewrite.eventId = freshIds.next() }
-        if rewrites.rebaseTimestamps {
-            if timeShiftSeconds == nil, let first = EventBodyRewrite.eventTimestamp(in: body) {
-                let shift = now().microsecondsSinceEpoch - first.microsecondsSinceEpoch
-                timeShiftSeconds = (shift + (shift >= 0 ? 500_000 : -500_000)) / 1_000_000
-            }
-            rewrite.timeShiftSeconds = timeShiftSeconds ?? 0
-        }
-        return rewrite.apply(to: body) ?? body
-    }
-
-    private func request(for event: SourceEvent, body: [UInt8]) -> DeliveryRequest {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: OrchestratorHeaders.contentType)
-        headers.add(name: "User-Agent", value: OrchestratorHeaders.userAgent)
-        if let signature = rewrites.signature {
-            headers.add(name: WebhookSignature.headerName, value: signature.sign(body))
-        } else if let recorded = event.recordedSignature, recorded.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
-            // A value with a CR or LF (possible in a hand-made recording)
-            // would split the request; it is not sent.
-            headers.add(name: WebhookSignature.headerName, value: recorded)
-        }
-        for header in rewrites.extraHeaders {
-            headers.replaceOrAdd(name: header.name, value: header.value)
-        }
-        return DeliveryRequest(target: target, headers: headers, body: allocator.buffer(bytes: body))
-    }
-}
-
-/// Unique `EventId`s for `--fresh-ids`: 32 lowercase hex digits (the GUID "N"
-/// style of Orchestrator's older payloads), a random per-run prefix and a count.
-struct FreshEventIds {
-    private let prefix: UInt64
-    private var counter: UInt64 = 0
-
-    init(seed: UInt64) {
-        var random = SplitMix64(seed: seed)
-        prefix = random.next()
-    }
-
-    mutating func next() -> String {
-        counter += 1
-        return hex(prefix) + hex(counter)
-    }
-
-    private func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
