@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
             "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
