@@ -1,0 +1,172 @@
+import EventModel
+import Foundation
+import Hummingbird
+import Logging
+
+/// Answers the Webhooks OData API and the `hookreel` routes (see
+/// docs/orchestrator-emulator.md). Every failure becomes an `OrchestratorError`
+/// answered in Orchestrator's error shape with a fresh trace id.
+struct OrchestratorResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    /// Webhook bodies are small; Orchestrator's own limits are far below this.
+    static let maximumAPIBodySize = 1 << 20
+    /// `POST /hookreel/events` takes NDJSON batches.
+    static let maximumEventsBodySize = 64 << 20
+    /// What Orchestrator's OData responses carry.
+    static let odataContentType = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+    static let jsonContentType = "application/json; charset=utf-8"
+
+    let store: WebhookStore
+    let dispatcher: WebhookDispatcher
+    /// The bearer token every call must carry; nil: no check.
+    let token: String?
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        do throws(OrchestratorError) {
+            return try await handle(request)
+        } catch {
+            let traceId = Self.makeTraceId()
+            context.logger.debug("answered with an error", metadata: [
+                "status": "\(error.status)", "message": "\(error.message)", "traceId": "\(traceId)",
+            ])
+            var headers = HTTPFields()
+            if error.kind == .methodNotAllowed, let route = try? OrchestratorRoute.parse(path: request.uri.path).route {
+                headers[.allow] = route.methods.joined(separator: ", ")
+            }
+            if error.kind == .notAuthenticated {
+                headers[.wwwAuthenticate] = "Bearer"
+            }
+            return Self.response(status: error.status, json: ResponseBodies.error(error, traceId: traceId),
+                                 contentType: Self.jsonContentType, headers: headers)
+        }
+    }
+
+    private func handle(_ request: Request) async throws(OrchestratorError) -> Response {
+        guard isAuthorized(request) else { throw .notAuthenticated }
+        let (route, servicePath) = try OrchestratorRoute.parse(path: request.uri.path)
+        let method = request.method.rawValue
+        guard route.methods.contains(method) else {
+            throw OrchestratorError(.methodNotAllowed, "\(method) is not allowed on '\(request.uri.path)'.")
+        }
+        // `@odata.context` is absolute, so it names the host the client used.
+        let service = "http://\(request.head.authority ?? "localhost")\(servicePath)"
+        let parameters = OrchestratorRoute.queryParameters(request.uri.query)
+
+        switch (route, method) {
+        case (.webhooks, "GET"):
+            let query = try Self.odataQuery(parameters)
+            let (page, count) = query.apply(to: try await store.list())
+            // The seed's list answer has `@odata.count` though its URL has no
+            // `$count`; so it is there unless `$count=false`.
+            let isCountAsked = parameters.contains { $0.name.lowercased() == "$count" }
+            let body = ResponseBodies.webhookCollection(page, service: service, select: query.select,
+                                                        count: !isCountAsked || query.count ? count : nil)
+            return Self.odata(status: 200, body)
+        case (.webhooks, _):  // POST
+            let changes = try WebhookChanges(json: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
+            let webhook = try await store.create(changes)
+            var headers = HTTPFields()
+            headers[.location] = "\(service)/odata/Webhooks(\(webhook.id))"
+            return Self.odata(status: 201, ResponseBodies.webhookEntity(webhook, service: service, select: nil), headers: headers)
+        case (.webhook(let id), "GET"):
+            let query = try Self.odataQuery(parameters)
+            let webhook = try await store.webhook(id: id)
+            return Self.odata(status: 200, ResponseBodies.webhookEntity(webhook, service: service, select: query.select))
+        case (.webhook(let id), "DELETE"):
+            try await store.delete(id: id)
+            return Response(status: .noContent)
+        case (.webhook(let id), _):  // PUT, PATCH
+            let changes = try WebhookChanges(json: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
+            let webhook = method == "PUT"
+                ? try await store.replace(id: id, with: changes)
+                : try await store.patch(id: id, with: changes)
+            return Self.odata(status: 200, ResponseBodies.webhookEntity(webhook, service: service, select: nil))
+        case (.eventTypes, _):
+            if let option = parameters.first(where: { $0.name.hasPrefix("$") }) {
+                throw .invalid("The query option '\(option.name)' is not supported on GetEventTypes.")
+            }
+            return Self.odata(status: 200, ResponseBodies.eventTypes(service: service))
+        case (.ping(let id), _):
+            let webhook = try await store.webhook(id: id)
+            let event = await dispatcher.ping(webhook, eventId: Self.makeHex(UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)),
+                                              timestamp: .now())
+            return Self.odata(status: 200, ResponseBodies.pingResult(event: event, service: service))
+        case (.events, _):
+            let events = try EventBatch.split(try await Self.body(of: request, upTo: Self.maximumEventsBodySize))
+            let recipients = try await store.list().filter(\.enabled)
+            var total = EventBatch.Totals(events: events.count)
+            // One event at a time, so each receiver sees a batch in its order.
+            for event in events {
+                total.add(await dispatcher.dispatch(eventBody: event, to: recipients))
+            }
+            return Self.response(status: 200, json: Self.encode(total), contentType: Self.jsonContentType)
+        case (.deliveries, _):
+            return Self.response(status: 200, json: Self.encode(dispatcher.deliveries()), contentType: Self.jsonContentType)
+        }
+    }
+
+    /// `Authorization: Bearer <token>`; the scheme is case-insensitive, the token is not.
+    private func isAuthorized(_ request: Request) -> Bool {
+        guard let token else { return true }
+        guard let header = request.headers[.authorization], header.count > 7,
+              header.prefix(7).lowercased() == "bearer " else { return false }
+        let given = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+        let expected = Array(token.utf8)
+        // Constant time over the token, so response timing does not reveal a prefix.
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices {
+            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
+    }
+
+    private static func odataQuery(_ parameters: [(name: String, value: String)]) throws(OrchestratorError) -> ODataQuery {
+        do {
+            return try ODataQuery(parameters: parameters, properties: .webhook)
+        } catch {
+            throw .invalid("Invalid OData query options: \(error.message)")
+        }
+    }
+
+    private static func body(of request: Request, upTo limit: Int) async throws(OrchestratorError) -> [UInt8] {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw OrchestratorError(.payloadTooLarge, "The request body is larger than \(limit) bytes.")
+        } catch {
+            throw .invalid("Cannot read the request body: \(error)")
+        }
+    }
+
+    private static func encode(_ value: some Encodable) -> [UInt8] {
+        // Only plain structs, arrays and Timestamps: encoding cannot fail.
+        (try? Array(JSONEncoder().encode(value))) ?? Array("null".utf8)
+    }
+
+    private static func odata(status: Int, _ body: [UInt8], headers: HTTPFields = [:]) -> Response {
+        response(status: status, json: body, contentType: odataContentType, headers: headers)
+    }
+
+    private static func response(status: Int, json: [UInt8], contentType: String, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = contentType
+        return Response(status: .init(code: status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
+    /// W3C trace-context style, as Orchestrator's `traceId`: `00-<32 hex>-<16 hex>-00`.
+    static func makeTraceId() -> String {
+        let random = { UInt64.random(in: .min ... .max) }
+        return "00-\(makeHex(random(), random()))-\(makeHex(random()))-00"
+    }
+
+    /// Lower-case hex, 16 digits per word (so `makeHex(a, b)` is a 32-hex GUID "N").
+    static func makeHex(_ words: UInt64...) -> String {
+        words.map { word in
+            let digits = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
+    }
+}

@@ -1,0 +1,93 @@
+import Hummingbird
+import Logging
+
+/// How `hookreel orchestrator` runs.
+public struct OrchestratorConfiguration: Sendable {
+    public var host: String
+    /// 0: any free port (`OrchestratorServer.port` tells which).
+    public var port: Int
+    /// The SQLite file; `WebhookStore.inMemoryPath` for a database that lives as long as the server.
+    public var databasePath: String
+    /// The bearer token every call must carry; nil: none required.
+    public var token: String?
+    /// Per delivery (Orchestrator: 60 s).
+    public var deliveryTimeout: Duration
+    /// How long a webhook is skipped after a failed delivery (Automation Cloud: 1 h).
+    public var breakerPeriod: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 0, databasePath: String, token: String? = nil,
+                deliveryTimeout: Duration = .seconds(60), breakerPeriod: Duration = .seconds(3600)) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.token = token
+        self.deliveryTimeout = deliveryTimeout
+        self.breakerPeriod = breakerPeriod
+    }
+}
+
+/// The server could not start listening.
+public struct OrchestratorServerError: Error, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var cause: String
+    public var description: String { "Cannot listen on \(host):\(port): \(cause)" }
+}
+
+/// The emulated Orchestrator: the Webhooks API over a `WebhookStore`, and event
+/// fan-out through a `WebhookDispatcher`, served by Hummingbird.
+public final class OrchestratorServer: Sendable {
+    /// The port bound (the configured one, or the one picked for port 0).
+    public let port: Int
+    private let dispatcher: WebhookDispatcher
+    private let serving: Task<Void, any Error>
+
+    private init(port: Int, dispatcher: WebhookDispatcher, serving: Task<Void, any Error>) {
+        self.port = port
+        self.dispatcher = dispatcher
+        self.serving = serving
+    }
+
+    /// Opens the database and returns once the server listens.
+    public static func start(configuration: OrchestratorConfiguration, logger: Logger) async throws -> OrchestratorServer {
+        let store = try WebhookStore(path: configuration.databasePath)
+        let dispatcher = WebhookDispatcher(timeout: configuration.deliveryTimeout,
+                                           breakerPeriod: configuration.breakerPeriod, logger: logger)
+        let responder = OrchestratorResponder(store: store, dispatcher: dispatcher, token: configuration.token)
+        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+        let application = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                 serverName: "hookreel-orchestrator"),
+            onServerRunning: { channel in
+                boundContinuation.yield(channel.localAddress?.port ?? configuration.port)
+                boundContinuation.finish()
+            },
+            logger: logger)
+        let serving = Task {
+            // Ends the wait below if the server stops before it runs (bind failure).
+            defer { boundContinuation.finish() }
+            try await application.run()
+        }
+        guard let port = await bound.first(where: { _ in true }) else {
+            let cause: String
+            do {
+                try await serving.value
+                cause = "the server stopped before it started"
+            } catch {
+                cause = "\(error)"
+            }
+            await dispatcher.shutdown()
+            throw OrchestratorServerError(host: configuration.host, port: configuration.port, cause: cause)
+        }
+        return OrchestratorServer(port: port, dispatcher: dispatcher, serving: serving)
+    }
+
+    /// Stops serving (cancelling the server's task shuts it down) and closes the
+    /// dispatcher's connections.
+    public func shutdown() async {
+        serving.cancel()
+        _ = await serving.result
+        await dispatcher.shutdown()
+    }
+}
