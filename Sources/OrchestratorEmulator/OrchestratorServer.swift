@@ -39,13 +39,22 @@ public struct OrchestratorServerError: Error, Sendable, CustomStringConvertible 
 public final class OrchestratorServer: Sendable {
     /// The port bound (the configured one, or the one picked for port 0).
     public let port: Int
+    private let store: WebhookStore
     private let dispatcher: WebhookDispatcher
     private let serving: Task<Void, any Error>
 
-    private init(port: Int, dispatcher: WebhookDispatcher, serving: Task<Void, any Error>) {
+    private init(port: Int, store: WebhookStore, dispatcher: WebhookDispatcher, serving: Task<Void, any Error>) {
         self.port = port
+        self.store = store
         self.dispatcher = dispatcher
         self.serving = serving
+    }
+
+    /// Fans one event out to the enabled webhooks, as `POST /hookreel/events`
+    /// does (how `--scenario` feeds the subscribers).
+    public func publish(eventBody: [UInt8]) async throws -> DispatchSummary {
+        let recipients = try await store.list().filter(\.enabled)
+        return await dispatcher.dispatch(eventBody: eventBody, to: recipients)
     }
 
     /// Opens the database and returns once the server listens.
@@ -80,7 +89,7 @@ public final class OrchestratorServer: Sendable {
             await dispatcher.shutdown()
             throw OrchestratorServerError(host: configuration.host, port: configuration.port, cause: cause)
         }
-        return OrchestratorServer(port: port, dispatcher: dispatcher, serving: serving)
+        return OrchestratorServer(port: port, store: store, dispatcher: dispatcher, serving: serving)
     }
 
     /// Stops serving (cancelling the server's task shuts it down) and closes the

@@ -41,7 +41,7 @@ struct EndToEndTests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(recorder.stop(with: SIGTERM) == 0)
 
-        let sink = try ChildSink(arguments: ["--secret-env", "E2E_SECRET", "--record", directory.file("sunk"), "--seed", "1"],
+        let sink = try ChildServer(arguments: ["--secret-env", "E2E_SECRET", "--record", directory.file("sunk"), "--seed", "1"],
                                  environment: environment)
         let second = try hookreel(["replay", directory.file("recorded"), "--target", "http://127.0.0.1:\(sink.port)/webhooks",
                                    "--rate", "3000/s", "--quiet"])
@@ -63,7 +63,7 @@ struct EndToEndTests {
     /// the stall wait in the client, so latency (from the schedule) shows the
     /// stall at p99.9 while service time (from the actual send) does not.
     @Test func aSinkStallShowsInLatencyButNotInServiceTime() throws {
-        let sink = try ChildSink(arguments: ["--stall", "500ms", "--every", "1500ms", "--seed", "1"], environment: [:])
+        let sink = try ChildServer(arguments: ["--stall", "500ms", "--every", "1500ms", "--seed", "1"], environment: [:])
         let result = try hookreel(["replay", Self.sample, "--target", "http://127.0.0.1:\(sink.port)/hooks",
                                    "--rate", "1000/s", "--limit", "1800", "--connections", "1", "--threads", "1", "--quiet"])
         _ = sink.stop(with: SIGTERM)

@@ -13,7 +13,7 @@ struct SinkProcessTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func printsTheSummaryWhenSignalled(signal: Int32) async throws {
         let secret = "abcdef"
-        let sink = try ChildSink(arguments: ["--secret-env", "SINK_TEST_SECRET", "--seed", "7", "--latency", "uniform(1ms,5ms)"],
+        let sink = try ChildServer(arguments: ["--secret-env", "SINK_TEST_SECRET", "--seed", "7", "--latency", "uniform(1ms,5ms)"],
                                  environment: ["SINK_TEST_SECRET": secret])
         let signer = WebhookSignature(secret: secret)
         let bodies = [

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// The sink binary on 127.0.0.1 with an ephemeral port; stdout is read once it exits.
-final class ChildSink: Sendable {
+/// A `hookreel` server command (`sink`, `orchestrator`) as a child process on
+/// 127.0.0.1 with an ephemeral port; stdout is read once it exits.
+final class ChildServer: Sendable {
     let process: Process
     let port: Int
     private let output: Pipe
@@ -15,10 +16,10 @@ final class ChildSink: Sendable {
         var current: String { text.withLock { $0 } }
     }
 
-    init(arguments: [String], environment: [String: String]) throws {
+    init(command: String = "sink", arguments: [String], environment: [String: String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
-        process.arguments = ["sink", "--listen", "127.0.0.1:0"] + arguments
+        process.arguments = [command, "--listen", "127.0.0.1:0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         output = Pipe()
         let errors = Pipe()
@@ -41,7 +42,7 @@ final class ChildSink: Sendable {
         }
         guard let port else {
             process.terminate()
-            throw ChildFailure(message: "sink did not start: \(log.current)")
+            throw ChildFailure(message: "\(command) did not start: \(log.current)")
         }
         self.port = port
     }
