@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// How `hookreel orchestrator` runs.
 public struct OrchestratorConfiguration: Sendable {
@@ -41,12 +42,15 @@ public final class OrchestratorServer: Sendable {
     public let port: Int
     private let store: WebhookStore
     private let dispatcher: WebhookDispatcher
+    private let services: ServiceGroup
     private let serving: Task<Void, any Error>
 
-    private init(port: Int, store: WebhookStore, dispatcher: WebhookDispatcher, serving: Task<Void, any Error>) {
+    private init(port: Int, store: WebhookStore, dispatcher: WebhookDispatcher, services: ServiceGroup,
+                 serving: Task<Void, any Error>) {
         self.port = port
         self.store = store
         self.dispatcher = dispatcher
+        self.services = services
         self.serving = serving
     }
 
@@ -73,10 +77,13 @@ public final class OrchestratorServer: Sendable {
                 boundContinuation.finish()
             },
             logger: logger)
+        // A service group, so shutdown can be graceful: stop accepting, let
+        // requests in flight finish.
+        let services = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         let serving = Task {
             // Ends the wait below if the server stops before it runs (bind failure).
             defer { boundContinuation.finish() }
-            try await application.run()
+            try await services.run()
         }
         guard let port = await bound.first(where: { _ in true }) else {
             let cause: String
@@ -89,13 +96,13 @@ public final class OrchestratorServer: Sendable {
             await dispatcher.shutdown()
             throw OrchestratorServerError(host: configuration.host, port: configuration.port, cause: cause)
         }
-        return OrchestratorServer(port: port, store: store, dispatcher: dispatcher, serving: serving)
+        return OrchestratorServer(port: port, store: store, dispatcher: dispatcher, services: services, serving: serving)
     }
 
-    /// Stops serving (cancelling the server's task shuts it down) and closes the
+    /// Stops accepting, lets requests in flight finish, then closes the
     /// dispatcher's connections.
     public func shutdown() async {
-        serving.cancel()
+        await services.triggerGracefulShutdown()
         _ = await serving.result
         await dispatcher.shutdown()
     }
