@@ -135,13 +135,15 @@ struct DispatcherTests {
         let closed = try await WebhookReceiver.start()
         try await closed.stop()
         let webhooks = [webhook(1, closed.url("/hook"), subscribeToAll: true)]
-        try await withDispatcher(timeout: .seconds(10), breakerPeriod: .milliseconds(200)) { dispatcher in
+        // The period is long enough that a loaded machine still reaches the
+        // second dispatch inside it.
+        try await withDispatcher(timeout: .seconds(10), breakerPeriod: .milliseconds(1500)) { dispatcher in
             let start = ContinuousClock.now
             #expect(await dispatcher.dispatch(eventBody: event("job.created", id: "1"), to: webhooks).failed == 1)
             #expect(ContinuousClock.now - start < .seconds(5))
             #expect(dispatcher.deliveries().first?.lastFailure == "connection refused")
             #expect(await dispatcher.dispatch(eventBody: event("job.created", id: "2"), to: webhooks).breakerSkipped == 1)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(1700))
             #expect(dispatcher.deliveries().first?.breakerOpenUntil == nil)
             #expect(await dispatcher.dispatch(eventBody: event("job.created", id: "3"), to: webhooks).failed == 1)
             let counts = try #require(dispatcher.deliveries().first)
