@@ -29,9 +29,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Suites run one after another: many start real servers and child processes
+# and measure time, and on two cores they starved each other when parallel.
 test: deps
 	$(SWIFT) build --build-tests $(LAYER_CHECK)
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)

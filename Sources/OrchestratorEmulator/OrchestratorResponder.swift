@@ -1,6 +1,7 @@
 import EventModel
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Answers the Webhooks OData API and the `hookreel` routes (see
@@ -94,10 +95,12 @@ struct OrchestratorResponder: HTTPResponder {
             return Self.odata(status: 200, ResponseBodies.pingResult(event: event, service: service))
         case (.events, _):
             let events = try EventBatch.split(try await Self.body(of: request, upTo: Self.maximumEventsBodySize))
-            let recipients = try await store.list().filter(\.enabled)
+            // All webhooks: the dispatcher skips (and counts) disabled ones.
+            let recipients = try await store.list()
             var total = EventBatch.Totals(events: events.count)
-            // One event at a time, so each receiver sees a batch in its order.
-            for event in events {
+            // One event at a time, so each receiver sees a batch in its order;
+            // a shutdown stops the batch between events.
+            for event in events where !Task.isCancelled {
                 total.add(await dispatcher.dispatch(eventBody: event, to: recipients))
             }
             return Self.response(status: 200, json: Self.encode(total), contentType: Self.jsonContentType)
@@ -134,6 +137,8 @@ struct OrchestratorResponder: HTTPResponder {
             let buffer = try await request.body.collect(upTo: limit)
             return Array(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw OrchestratorError(.payloadTooLarge, "The request body is larger than \(limit) bytes.")
+        } catch is NIOTooManyBytesError {
             throw OrchestratorError(.payloadTooLarge, "The request body is larger than \(limit) bytes.")
         } catch {
             throw .invalid("Cannot read the request body: \(error)")

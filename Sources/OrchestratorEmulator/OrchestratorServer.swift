@@ -57,8 +57,7 @@ public final class OrchestratorServer: Sendable {
     /// Fans one event out to the enabled webhooks, as `POST /hookreel/events`
     /// does (how `--scenario` feeds the subscribers).
     public func publish(eventBody: [UInt8]) async throws -> DispatchSummary {
-        let recipients = try await store.list().filter(\.enabled)
-        return await dispatcher.dispatch(eventBody: eventBody, to: recipients)
+        await dispatcher.dispatch(eventBody: eventBody, to: try await store.list())
     }
 
     /// Opens the database and returns once the server listens.

@@ -53,13 +53,13 @@ public final class WebhookStore: Sendable {
 
     /// Every webhook, ordered by id.
     public func list() async throws(OrchestratorError) -> [Webhook] {
-        try await perform("list the webhooks", name: nil) { db in
+        try await perform("list the webhooks", name: nil, readOnly: true) { db in
             try WebhookRecord.order(Column("id")).fetchAll(db).map(\.webhook)
         }
     }
 
     public func webhook(id: Int64) async throws(OrchestratorError) -> Webhook {
-        try await perform("read webhook \(id)", name: nil) { db in try Self.fetch(id, db) }
+        try await perform("read webhook \(id)", name: nil, readOnly: true) { db in try Self.fetch(id, db) }
     }
 
     /// Stores a new webhook (POST); a Key is generated when the body has none.
@@ -112,10 +112,12 @@ public final class WebhookStore: Sendable {
 
     /// Runs `body` in a write transaction; a unique-constraint failure is the
     /// name `name` being taken (the only unique column).
-    private func perform<T: Sendable>(_ operation: String, name: String?,
+    /// Runs `body` in a transaction; reads do not queue behind the writer
+    /// (every delivered event lists the webhooks).
+    private func perform<T: Sendable>(_ operation: String, name: String?, readOnly: Bool = false,
                                       _ body: @escaping @Sendable (Database) throws -> T) async throws(OrchestratorError) -> T {
         do {
-            return try await database.write(body)
+            return readOnly ? try await database.read(body) : try await database.write(body)
         } catch let error as OrchestratorError {
             throw error
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {

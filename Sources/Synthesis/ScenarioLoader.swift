@@ -3,6 +3,10 @@ import Foundation
 import Yams
 
 extension Scenario {
+    /// `time_scale` (and `--time-scale`): a factor between a millionth and a
+    /// million; beyond, drawn durations over- or underflow microsecond clocks.
+    public static let timeScaleRange: ClosedRange<Double> = 1e-6...1e6
+
     /// Reads and validates the scenario at `path`; `path` as given names the file in errors.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -82,7 +86,7 @@ private struct ScenarioParser {
             description: try top["description"]?.string(),
             seed: try top["seed"].map { v throws(ScenarioError) in try self.seed(v) } ?? Scenario.defaultSeed,
             tenant: tenant,
-            timeScale: try top["time_scale"].map { v throws(ScenarioError) in try positiveNumber(v) } ?? 1,
+            timeScale: try top["time_scale"].map { v throws(ScenarioError) in try timeScale(v) } ?? 1,
             eventIdStyle: try top["event_id_style"].map { v throws(ScenarioError) in try eventIDStyle(v) } ?? .numeric,
             eventLag: try top["event_lag"].map { v throws(ScenarioError) in try distribution(v) } ?? Scenario.defaultEventLag,
             fleet: fleet, flows: flows, load: load, background: background, file: file)
@@ -118,7 +122,7 @@ private struct ScenarioParser {
         var fleet = Scenario.Fleet()
         if let robots = keys["robots"] {
             let robotKeys = try robots.mapping(allowed: ["count", "prefix"])
-            if let count = robotKeys["count"] { fleet.robots.count = try positiveInteger(count) }
+            if let count = robotKeys["count"] { fleet.robots.count = try positiveInteger(count, atMost: Self.maximumRobots) }
             if let prefix = robotKeys["prefix"] { fleet.robots.prefix = try prefix.name() }
         }
         for element in try keys["processes"]?.sequence() ?? [] {
@@ -148,7 +152,7 @@ private struct ScenarioParser {
             throw ids.error(.invalidValue, "give either folders or folder_ids, not both")
         case (.some(let count), nil):
             // N folders: the tenant's folder and the N − 1 ids after it.
-            let n = try positiveInteger(count)
+            let n = try positiveInteger(count, atMost: Self.maximumFolders)
             queue.folderIds = Array(tenant.folderId..<(tenant.folderId + n))
         case (nil, .some(let list)):
             var ids: [Int] = []
@@ -265,7 +269,10 @@ private struct ScenarioParser {
         default:
             let sigma = try keys.required("sigma")
             let spread = try sigma.number()
-            guard spread >= 0 else { throw sigma.error(.invalidValue, "sigma must not be negative, found \(sigma.shape)") }
+            // Beyond 10 a draw overflows any clock (e^(10·4σ) for a 4σ draw).
+            guard (0...10).contains(spread) else {
+                throw sigma.error(.invalidValue, "sigma must be from 0 to 10, found \(sigma.shape)")
+            }
             return .lognormal(median: try keys.required("median").positiveDuration(), sigma: spread)
         }
     }
@@ -285,8 +292,9 @@ private struct ScenarioParser {
         let keys = try value.mapping(allowed: ["type", "rate"])
         let typeValue = try keys.required("type")
         let type = EventType(rawValue: try typeValue.string())
-        guard let group = EventCatalog.group(of: type) else {
-            let known = EventCatalog.all.map(\.type.rawValue).joined(separator: ", ")
+        // Orchestrator sends `ping` only when asked (the Ping call), never on its own.
+        guard let group = EventCatalog.group(of: type), EventCatalog.subscribable.contains(where: { $0.type == type }) else {
+            let known = EventCatalog.subscribable.map(\.type.rawValue).joined(separator: ", ")
             throw typeValue.error(.unknownReference, "unknown event type '\(type)' (expected one of: \(known))")
         }
         // Background events are about fleet entities, so the fleet must have one of the kind.
@@ -308,9 +316,23 @@ private struct ScenarioParser {
         return number
     }
 
-    private func positiveInteger(_ value: YAMLValue) throws(ScenarioError) -> Int {
+    private func positiveInteger(_ value: YAMLValue, atMost limit: Int = .max) throws(ScenarioError) -> Int {
         let number = try value.integer()
         guard number > 0 else { throw value.error(.invalidValue, "must be at least 1, found \(value.shape)") }
+        guard number <= limit else { throw value.error(.invalidValue, "must be at most \(limit), found \(value.shape)") }
+        return number
+    }
+
+    /// Fleets beyond these are typos that would take minutes and gigabytes
+    /// to build (every robot and folder is materialized).
+    static let maximumRobots = 100_000
+    static let maximumFolders = 1000
+
+    private func timeScale(_ value: YAMLValue) throws(ScenarioError) -> Double {
+        let number = try value.number()
+        guard Scenario.timeScaleRange.contains(number) else {
+            throw value.error(.invalidValue, "must be from 0.000001 to 1000000, found \(value.shape)")
+        }
         return number
     }
 

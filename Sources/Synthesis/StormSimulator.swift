@@ -486,7 +486,11 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         return weights.lastIndex(where: { $0 > 0 }) ?? 0
     }
 
-    private static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1e6).rounded()) }
+    /// Seconds as microseconds, clamped to a century: a heavy-tailed draw
+    /// must not overflow the clock.
+    private static func micros(_ seconds: Double) -> Int64 {
+        Int64((Swift.min(Swift.max(seconds, 0), 100 * 365 * 86_400) * 1e6).rounded())
+    }
 
     static let jobOutput = JSONFragment(["Result": "Success"])
     static let itemOutput = JSONFragment(["Status": "Processed"])

@@ -103,12 +103,19 @@ struct YAMLValue {
         }
     }
 
+    /// The longest duration a scenario may give (in seconds): a year. Longer
+    /// ones are typos, and would overflow microsecond clocks.
+    static let longestDuration = 365.0 * 86_400
+
     /// `500ms`, `5s`, `1.5m`, `2h`.
     func duration() throws(ScenarioError) -> Duration {
         let text = try scalarText(expecting: "a duration")
         for (suffix, unit) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where text.hasSuffix(suffix) {
             guard let value = Double(text.dropLast(suffix.count)), value.isFinite else { break }
             guard value >= 0 else { throw error(.invalidValue, "duration \(text) is negative") }
+            guard value * unit <= Self.longestDuration else {
+                throw error(.invalidValue, "duration \(text) is longer than a year")
+            }
             return .nanoseconds(Int64((value * unit * 1e9).rounded()))
         }
         throw error(.wrongType, "expected a duration like 500ms, 5s, 1.5m or 2h, found \(shape)")

@@ -54,6 +54,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
     func validate() throws {
         if deliveryTimeout.duration <= .zero { throw ValidationError("--delivery-timeout must be longer than 0") }
         if breakerPeriod.duration < .zero { throw ValidationError("--breaker-period cannot be negative") }
+        if seed != nil, scenario == nil { throw ValidationError("--seed applies to --scenario") }
     }
 
     func run() async throws {
@@ -126,6 +127,12 @@ struct ScenarioFeeder: Sendable {
             }
             logger.notice("scenario pass finished", metadata: ["scenario": "\(scenario.name)", "delivered": "\(delivered)"])
             pass += 1
+            // A pass lasts its load profile at least, even when it made no
+            // events (a scenario of zero rates), so passes do not spin.
+            let (seconds, attoseconds) = scenario.loadDuration.components
+            let passEnd = start.microsecondsSinceEpoch + max(seconds * 1_000_000 + attoseconds / 1_000_000_000_000, 1_000_000)
+            let wait = passEnd - Timestamp.now().microsecondsSinceEpoch
+            if wait > 0 { try? await Task.sleep(for: .microseconds(wait)) }
         }
     }
 }

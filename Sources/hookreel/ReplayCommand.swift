@@ -248,6 +248,9 @@ struct DeliveryOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
     }
 
+    /// Whether any of these options was given.
+    var isGiven: Bool { maxInFlight != nil || connections != nil || threads != nil || timeout.text != "60s" }
+
     func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) {
         configuration.timeout = timeout.duration
         if let concurrency = closedLoopConcurrency {
@@ -330,6 +333,9 @@ struct ResultOptions: ParsableArguments {
     var quiet = false
 
     var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
+
+    /// Whether a result file or threshold was asked for.
+    var isGiven: Bool { json != nil || hgrm != nil || html != nil || !failOn.isEmpty }
 
     func validate() throws {
         _ = try thresholds()

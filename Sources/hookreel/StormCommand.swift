@@ -63,7 +63,12 @@ struct StormCommand: AsyncParsableCommand {
         guard outputs == 1 else {
             throw ValidationError("give exactly one of --check, --print, --out DIR or --target URL")
         }
-        if let target { _ = try parseTarget(target) }
+        if let target {
+            _ = try parseTarget(target)
+        } else if secret.isGiven || !headers.isEmpty || delivery.isGiven || results.isGiven {
+            throw ValidationError("delivery, signing and result options apply to --target")
+        }
+        if storm.instance != nil, out == nil { throw ValidationError("--instance applies to --out") }
     }
 
     func run() async throws {
@@ -159,8 +164,8 @@ struct StormRunOptions: ParsableArguments {
     var instance: String?
 
     func validate() throws {
-        if let timeScale, !(timeScale > 0 && timeScale.isFinite) {
-            throw ValidationError("--time-scale \(timeScale): expected a number greater than 0")
+        if let timeScale, !Scenario.timeScaleRange.contains(timeScale) {
+            throw ValidationError("--time-scale \(timeScale): expected a number from 0.000001 to 1000000")
         }
         if !(loadScale >= 0 && loadScale.isFinite) {
             throw ValidationError("--load-scale \(loadScale): expected a number of at least 0")

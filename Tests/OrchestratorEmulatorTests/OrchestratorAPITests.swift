@@ -54,6 +54,15 @@ import TestSupport
         }
     }
 
+    @Test func anOversizedBodyGets413() async throws {
+        try await EmulatorHarness.with { harness in
+            let huge = #"{"Name":"big","Url":"http://x/","Description":""# + String(repeating: "x", count: 3 << 20) + #""}"#
+            let reply = try await harness.send(.POST, "/odata/Webhooks", body: huge)
+            #expect(reply.status == 413, "\(reply.text.prefix(200))")
+            #expect(reply.text.contains("larger than"), "\(reply.text.prefix(200))")
+        }
+    }
+
     @Test func bothURLPrefixesServeTheSameWebhooks() async throws {
         try await EmulatorHarness.with { harness in
             let id = try await harness.create(EmulatorHarness.body(name: "hook"))
@@ -272,7 +281,8 @@ import TestSupport
                 let reply = try await harness.send(.POST, "/hookreel/events", body: started + "\n\n" + added + "\n")
                 #expect(reply.status == 200, "\(reply.text)")
                 let summary = try JSONDecoder().decode([String: Int].self, from: Data(reply.text.utf8))
-                #expect(summary == ["events": 2, "delivered": 3, "failed": 0, "breakerSkipped": 0, "unsubscribed": 1])
+                // Unsubscribed: "jobs" for the queue item, "off" (disabled) for both.
+                #expect(summary == ["events": 2, "delivered": 3, "failed": 0, "breakerSkipped": 0, "unsubscribed": 3])
                 #expect(receiver.received(on: "/jobs").map { String(decoding: $0.body, as: UTF8.self) } == [started])
                 #expect(Set(receiver.received(on: "/all").map { String(decoding: $0.body, as: UTF8.self) }) == [started, added])
                 #expect(receiver.received(on: "/off").isEmpty)

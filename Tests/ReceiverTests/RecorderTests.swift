@@ -101,7 +101,7 @@ struct RecorderTests {
     func rotatesUnderConcurrentLoadWithoutLosingOrDuplicating(durability: Durability) async throws {
         let running = try await RunningRecorder.start {
             $0.durability = durability
-            $0.segmentOptions.maximumSegmentBytes = 8 << 10
+            $0.segmentOptions.maximumSegmentBytes = 2 << 10
         }
         defer { running.directory.remove() }
         let count = 600
