@@ -86,17 +86,7 @@ public final class Recorder: Sendable {
         }
         let core = RecorderCore(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try pipeline.addHandler(RecorderHTTPHandler(core: core))
-                }
-            }
+        let bootstrap = makeHTTPServerBootstrap(group: group) { RecorderHTTPHandler(core: core) }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -130,17 +130,7 @@ public final class Sink: Sendable {
         }
         let core = SinkCore(configuration: configuration, seed: seed, metrics: metrics, log: log)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try pipeline.addHandler(SinkHTTPHandler(core: core))
-                }
-            }
+        let bootstrap = makeHTTPServerBootstrap(group: group) { SinkHTTPHandler(core: core) }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
