@@ -4,7 +4,7 @@ import ArgumentParser
 struct Hookreel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookreel",
-        abstract: "Record, inspect and replay UiPath Orchestrator webhook deliveries.",
+        abstract: "Record, replay and synthesize UiPath Orchestrator webhook deliveries, and emulate the Webhooks API.",
         discussion: """
         A recording is a directory of zstd-compressed NDJSON segments, one request \
         per line (see docs/recording-format.md). `zstdcat DIR/*.ndjson.zst | jq .` reads it too.
