@@ -135,7 +135,7 @@ struct StormCommand: AsyncParsableCommand {
         try results.write(result)
         let seconds = result.duration.secondsValue
         var output = OutputStream.standardOutput()
-        output.write(StormCounts.line(arrivals: counts.arrivals, events: counts.events, seconds: seconds))
+        output.write(counts.report(seconds: seconds))
         output.flush()
         try results.enforceThresholds(on: result)
     }
@@ -193,25 +193,62 @@ final class StormEventSource: ReplayEventSource {
 
     func next() -> SourceEvent? {
         guard let event = simulator.next() else { return nil }
-        counts.record(arrivals: simulator.arrivals, events: simulator.emitted)
+        counts.record(event, from: simulator.options.start)
         return SourceEvent(time: event.time, type: event.type, body: event.body)
     }
 
     var skippedRecords: Int { 0 }
 }
 
-/// Arrivals and events a storm produced, read after the run.
+/// Arrivals and events a storm produced, in total and per second of storm
+/// time (which is send time), read after the run for the report.
 final class StormCounts: Sendable {
-    private let counts = Mutex((arrivals: 0, events: 0))
+    private struct Tally {
+        var arrivals: [Int] = []
+        var events: [Int] = []
+    }
 
-    func record(arrivals: Int, events: Int) { counts.withLock { $0 = (arrivals, events) } }
-    var arrivals: Int { counts.withLock { $0.arrivals } }
-    var events: Int { counts.withLock { $0.events } }
+    private let tally = Mutex(Tally())
 
-    /// The report's storm line: both counts and their mean rates.
-    static func line(arrivals: Int, events: Int, seconds: Double) -> String {
+    func record(_ event: SynthesizedEvent, from start: Timestamp) {
+        let second = Int(max(0, event.time.microsecondsSinceEpoch - start.microsecondsSinceEpoch) / 1_000_000)
+        tally.withLock { tally in
+            while tally.events.count <= second {
+                tally.events.append(0)
+                tally.arrivals.append(0)
+            }
+            tally.events[second] += 1
+            if event.startsArrival { tally.arrivals[second] += 1 }
+        }
+    }
+
+    /// The storm part of the report: totals with their mean rates, then
+    /// arrivals and emitted events per second (in at most `rows` rows; longer
+    /// storms are shown in buckets of several seconds, as per-second means).
+    func report(seconds: Double, rows: Int = 30) -> String {
+        let (arrivals, events) = tally.withLock { ($0.arrivals, $0.events) }
+        let totalArrivals = arrivals.reduce(0, +)
+        let totalEvents = events.reduce(0, +)
         let perSecond = { (count: Int) in seconds > 0 ? String(Int((Double(count) / seconds).rounded())) : "-" }
-        return "storm             \(arrivals) arrivals (\(perSecond(arrivals))/s), \(events) events emitted (\(perSecond(events))/s)\n"
+        var text = "storm             \(totalArrivals) arrivals (\(perSecond(totalArrivals))/s), "
+            + "\(totalEvents) events emitted (\(perSecond(totalEvents))/s)\n"
+        guard !events.isEmpty else { return text }
+        let bucket = (events.count + rows - 1) / rows
+        text += "\n  storm time   arrivals/s   events/s\n"
+        for first in stride(from: 0, to: events.count, by: bucket) {
+            let range = first..<min(first + bucket, events.count)
+            let width = Double(range.count)
+            let label = bucket == 1 ? "\(first)s" : "\(first)-\(range.upperBound)s"
+            text += label.leftPadded(to: 12) + String(Int((Double(arrivals[range].reduce(0, +)) / width).rounded())).leftPadded(to: 13)
+                + String(Int((Double(events[range].reduce(0, +)) / width).rounded())).leftPadded(to: 11) + "\n"
+        }
+        return text
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
 
