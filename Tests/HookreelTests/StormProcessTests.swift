@@ -77,6 +77,25 @@ struct StormProcessTests {
         #expect(result.stderr.contains("flows[0].process"), "\(result.stderr)")
     }
 
+    /// Live: the report gives arrivals and emitted events per second of storm
+    /// time, and the per-second events add up to what the sink received.
+    @Test func aLiveStormReportsArrivalsAndEventsPerSecond() throws {
+        let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
+        let result = try CommandRunner.hookreel(["storm", Self.quickstart, "--target", "http://127.0.0.1:\(sink.port)/hooks",
+                                                 "--start", Self.start, "--duration", "4s", "--time-scale", "600", "--quiet"])
+        let summary = sink.stop(with: SIGTERM).stdout
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdoutLines
+        let header = try #require(lines.firstIndex { $0.contains("storm time   arrivals/s   events/s") }, "\(result.stdoutText)")
+        let rows = lines[(header + 1)...].map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.count == 4, "one row per second of a 4 s storm")
+        let perSecondEvents = rows.compactMap { $0.count == 3 ? Int($0[2]) : nil }.reduce(0, +)
+        let received = summary.split(separator: "\n").first { $0.hasPrefix("requests received: ") }
+            .flatMap { Int($0.dropFirst("requests received: ".count)) }
+        #expect(perSecondEvents == received, "\(rows) vs \(summary)")
+        #expect(rows.allSatisfy { Int($0[1]) ?? -1 >= 0 })
+    }
+
     @Test func exactlyOneOutputIsRequired() throws {
         let none = try CommandRunner.hookreel(["storm", Self.quickstart])
         #expect(none.status == 64)
