@@ -231,7 +231,7 @@ struct DeliveryOptions: ParsableArguments {
                                valueName: "n"))
     var maxInFlight: Int?
 
-    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(defaultConnections); with --rate max, the concurrency).",
+    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(defaultConnections); with `replay --rate max`, the concurrency).",
                                valueName: "n"))
     var connections: Int?
 
