@@ -31,7 +31,7 @@ public struct ArrivalCurve: Sendable, Equatable {
         for stage in stages {
             counts.append(count)
             seconds.append(time)
-            let length = stage.duration.secondsValue
+            let length = stage.duration.seconds
             count += (rate + stage.targetRate) / 2 * length
             time += length
             rate = stage.targetRate
@@ -58,7 +58,7 @@ public struct ArrivalCurve: Sendable, Equatable {
             if within < stageCount {
                 // Solve rate·t + slope·t²/2 = within for t in the stage; this
                 // form stays exact when the slope is zero or negative.
-                let length = stage.duration.secondsValue
+                let length = stage.duration.seconds
                 let slope = (stage.targetRate - rate) / length
                 let discriminant = max(0, rate * rate + 2 * slope * within)
                 let denominator = rate + discriminant.squareRoot()
@@ -106,11 +106,3 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 }
 
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var secondsValue: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

@@ -18,21 +18,17 @@ struct WebhookChanges: Sendable, Equatable {
     var subscribeToAllEvents: Bool?
     var allowInsecureSsl: Bool?
     var events: [String]?
+}
 
-    init(key: String? = nil, name: String? = nil, description: String?? = nil, url: String? = nil,
-         enabled: Bool? = nil, secret: String?? = nil, subscribeToAllEvents: Bool? = nil,
-         allowInsecureSsl: Bool? = nil, events: [String]? = nil) {
-        self.key = key
-        self.name = name
-        self.description = description
-        self.url = url
-        self.enabled = enabled
-        self.secret = secret
-        self.subscribeToAllEvents = subscribeToAllEvents
-        self.allowInsecureSsl = allowInsecureSsl
-        self.events = events
-    }
+/// A property name as it appears in the body.
+private struct PropertyName: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
 
+extension WebhookChanges: Decodable {
     /// Decodes a request body; the error names the property at fault.
     init(json body: [UInt8]) throws(OrchestratorError) {
         do {
@@ -45,17 +41,8 @@ struct WebhookChanges: Sendable, Equatable {
             throw .invalid("The request body is not valid JSON.")
         }
     }
-}
 
-/// A property name as it appears in the body.
-private struct PropertyName: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
 
-extension WebhookChanges: Decodable {
     /// Throws `OrchestratorError`s naming the property; JSONDecoder passes them through.
     init(from decoder: any Decoder) throws {
         let body = try decoder.container(keyedBy: PropertyName.self)

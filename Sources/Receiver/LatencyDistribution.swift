@@ -124,8 +124,3 @@ func formatDuration(_ duration: Duration) -> String {
     return trimmed(seconds * 1e6) + "us"
 }
 
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
-    }
-}

@@ -117,11 +117,6 @@ extension ArrivalCurve {
 }
 
 extension Duration {
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-
     /// `1.5s`, `250ms`, `2m`, in the style the options take.
     var formattedForHumans: String {
         let value = seconds

@@ -137,7 +137,8 @@ public final class ReplayEngine: Sendable {
         switch configuration.input {
         case .recording(let recording):
             events = RecordingEventSource(recording: recording, selection: configuration.selection,
-                                          passes: configuration.passes) { issue in
+                                          passes: configuration.passes,
+                                          keepsSignatures: configuration.rewrites.signature == nil) { issue in
                 onIssue(issue)
                 guard isStrict else { return true }
                 firstIssue.withLock { $0 = $0 ?? issue }

@@ -58,6 +58,7 @@ final class RecordingEventSource: ReplayEventSource {
     private let recording: Recording
     private let selection: ReplaySelection
     private let passes: Int?
+    private let keepsSignatures: Bool
     private let onIssue: (ReadIssue) -> Bool
     private(set) var skippedRecords = 0
     private var reader: RecordReader?
@@ -67,12 +68,16 @@ final class RecordingEventSource: ReplayEventSource {
 
     /// - Parameters:
     ///   - passes: how many times to read the recording; nil for forever.
+    ///   - keepsSignatures: whether recorded signatures are sent (no secret
+    ///     to re-sign with); otherwise they are not looked up.
     ///   - onIssue: told of each malformed record or corrupt segment; returning
     ///     false ends the source (`--strict`).
-    init(recording: Recording, selection: ReplaySelection, passes: Int?, onIssue: @escaping (ReadIssue) -> Bool) {
+    init(recording: Recording, selection: ReplaySelection, passes: Int?, keepsSignatures: Bool,
+         onIssue: @escaping (ReadIssue) -> Bool) {
         self.recording = recording
         self.selection = selection
         self.passes = passes
+        self.keepsSignatures = keepsSignatures
         self.onIssue = onIssue
     }
 
@@ -93,7 +98,8 @@ final class RecordingEventSource: ReplayEventSource {
             }
             selectedInPass += 1
             return SourceEvent(time: record.receivedAt, type: record.type, body: record.body,
-                               recordedSignature: record.header(WebhookSignature.headerName), pass: pass)
+                               recordedSignature: keepsSignatures ? record.header(WebhookSignature.headerName) : nil,
+                               pass: pass)
         }
         return nil
     }

@@ -42,11 +42,3 @@ public struct RequestSample: Sendable {
     }
 }
 
-extension Duration {
-    /// Whole microseconds, truncated towards zero; cheap enough for the per-request path.
-    @inline(__always)
-    var wholeMicroseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds &* 1_000_000 &+ attoseconds / 1_000_000_000_000
-    }
-}

@@ -109,9 +109,9 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         curve = scenario.arrivalCurve(loadScale: options.loadScale)
         let start = options.start.microsecondsSinceEpoch
         startMicros = start
-        let cap = options.duration.map { start + $0.microseconds }
+        let cap = options.duration.map { start + $0.wholeMicroseconds }
         capMicros = cap
-        horizonMicros = Swift.min(startMicros + scenario.loadDuration.microseconds, cap ?? .max)
+        horizonMicros = Swift.min(startMicros + scenario.loadDuration.wholeMicroseconds, cap ?? .max)
         flowWeights = scenario.flows.map(\.weight)
 
         var root = SplitMix64(seed: options.seed ?? scenario.seed)
@@ -207,7 +207,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     private mutating func scheduleNextArrival() {
         cumulativeArrivals += arrivalRandom.nextExponential()
         guard let offset = curve.time(atCumulativeCount: cumulativeArrivals) else { return }
-        let time = startMicros + offset.microseconds
+        let time = startMicros + offset.wholeMicroseconds
         if time < horizonMicros { agenda.push(.arrival, at: time) }
     }
 
@@ -503,10 +503,3 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         details: "System.TimeoutException: the target application did not respond in time (simulated)", type: .application)
 }
 
-extension Duration {
-    /// Whole microseconds, truncated.
-    var microseconds: Int64 {
-        let (whole, attoseconds) = components
-        return whole * 1_000_000 + attoseconds / 1_000_000_000_000
-    }
-}

@@ -60,15 +60,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "hookreel.orchestrator")
         logger.logLevel = .notice
-        let token: String?
-        if let tokenEnv {
-            guard let value = ProcessInfo.processInfo.environment[tokenEnv], !value.isEmpty else {
-                throw CommandFailure("--token-env: environment variable \(tokenEnv) is not set or empty")
-            }
-            token = value
-        } else {
-            token = nil
-        }
+        let token = try tokenEnv.map { try environmentValue($0, option: "--token-env") }
         let scenario: Scenario?
         do {
             scenario = try self.scenario.map { path throws(ScenarioError) in try Scenario.load(path: path) }
@@ -129,8 +121,7 @@ struct ScenarioFeeder: Sendable {
             pass += 1
             // A pass lasts its load profile at least, even when it made no
             // events (a scenario of zero rates), so passes do not spin.
-            let (seconds, attoseconds) = scenario.loadDuration.components
-            let passEnd = start.microsecondsSinceEpoch + max(seconds * 1_000_000 + attoseconds / 1_000_000_000_000, 1_000_000)
+            let passEnd = start.microsecondsSinceEpoch + max(scenario.loadDuration.wholeMicroseconds, 1_000_000)
             let wait = passEnd - Timestamp.now().microsecondsSinceEpoch
             if wait > 0 { try? await Task.sleep(for: .microseconds(wait)) }
         }

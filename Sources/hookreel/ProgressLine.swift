@@ -18,7 +18,7 @@ final class ProgressLine: Sendable {
                 guard let progress = engine.progress() else { continue }
                 let rate: Double
                 if let previous, progress.elapsed > previous.at {
-                    rate = Double(progress.sent - previous.sent) / (progress.elapsed - previous.at).secondsValue
+                    rate = Double(progress.sent - previous.sent) / (progress.elapsed - previous.at).seconds
                 } else {
                     rate = 0
                 }
@@ -47,9 +47,3 @@ final class ProgressLine: Sendable {
     }
 }
 
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

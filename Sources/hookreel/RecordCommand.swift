@@ -146,10 +146,7 @@ struct SecretOptions: ParsableArguments {
     /// The secret, or nil when none was asked for.
     func load() throws -> String? {
         if let secretEnv {
-            guard let value = ProcessInfo.processInfo.environment[secretEnv], !value.isEmpty else {
-                throw CommandFailure("--secret-env: environment variable \(secretEnv) is not set or empty")
-            }
-            return value
+            return try environmentValue(secretEnv, option: "--secret-env")
         }
         if let secretFile {
             guard let data = FileManager.default.contents(atPath: secretFile) else {
@@ -162,6 +159,15 @@ struct SecretOptions: ParsableArguments {
         }
         return nil
     }
+}
+
+/// The non-empty value of environment variable `name`, named by `option`
+/// (secrets and tokens come from the environment, never the command line).
+func environmentValue(_ name: String, option: String) throws -> String {
+    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+        throw CommandFailure("\(option): environment variable \(name) is not set or empty")
+    }
+    return value
 }
 
 /// `HOST:PORT`, with `[v6]:PORT` for IPv6.

@@ -354,9 +354,11 @@ struct ResultOptions: ParsableArguments {
         var output = OutputStream.standardOutput()
         output.write(TextReport().render(result))
         output.flush()
-        if let json { try writeFile(json, bytes: try result.jsonBytes()) }
-        if let hgrm { try writeFile(hgrm, bytes: Array(HgrmReport().render(result).utf8)) }
-        if let html { try writeFile(html, bytes: Array(HTMLReport().render(result).utf8)) }
+        try reporting { () throws(ReportError) in
+            if let json { try result.write(toFile: json) }
+            if let hgrm { try ReportFile.replace(hgrm, with: HgrmReport().render(result)) }
+            if let html { try ReportFile.replace(html, with: HTMLReport().render(result)) }
+        }
     }
 
     func enforceThresholds(on result: RunResult) throws {
@@ -364,11 +366,5 @@ struct ResultOptions: ParsableArguments {
         guard !breaches.isEmpty else { return }
         for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
         throw ExitCode(Threshold.thresholdBreachedExitCode)
-    }
-}
-
-func writeFile(_ path: String, bytes: [UInt8]) throws {
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-        throw CommandFailure("cannot write \(path)")
     }
 }

@@ -93,7 +93,7 @@ struct MergeReportsCommand: ParsableCommand {
 }
 
 /// Runs `body`, turning its error into the one-line failure every command reports.
-private func reporting<T>(_ body: () throws(ReportError) -> T) throws(CommandFailure) -> T {
+func reporting<T>(_ body: () throws(ReportError) -> T) throws(CommandFailure) -> T {
     do {
         return try body()
     } catch {

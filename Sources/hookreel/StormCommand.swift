@@ -133,7 +133,7 @@ struct StormCommand: AsyncParsableCommand {
         delivery.apply(to: &configuration, closedLoopConcurrency: nil)
         let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
-        let seconds = result.duration.secondsValue
+        let seconds = result.duration.seconds
         var output = OutputStream.standardOutput()
         output.write(counts.report(seconds: seconds))
         output.flush()
@@ -266,7 +266,7 @@ final class StormWriteProgress {
         let now = ContinuousClock.now
         guard now - lastDrawn >= ProgressLine.interval else { return }
         lastDrawn = now
-        let elapsed = (now - started).secondsValue
+        let elapsed = (now - started).seconds
         let rate = elapsed > 0 ? Int(Double(events) / elapsed) : 0
         FileHandleStderr.write("\r\u{1B}[K\(events) events (\(rate)/s), \(arrivals) arrivals, simulated time \(simulatedTime)")
     }
