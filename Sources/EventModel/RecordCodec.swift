@@ -127,10 +127,12 @@ extension RecordedRequest {
         }
         json.raw("}")
         body.withUnsafeBufferPointer { bodyBytes in
-            if isValidUTF8(bodyBytes) {
-                json.raw(",\"body\":")
-                json.string(utf8: bodyBytes)
-            } else {
+            let keyStart = json.bytes.count
+            json.raw(",\"body\":")
+            // The writer reports an all-ASCII body, the usual case, as it goes.
+            let isASCII = json.string(utf8: bodyBytes)
+            if !isASCII, !isValidUTF8(bodyBytes) {
+                json.bytes.removeSubrange(keyStart...)
                 json.raw(",\"body_b64\":\"")
                 json.bytes.append(contentsOf: Data(bodyBytes).base64EncodedString().utf8)
                 json.raw("\"")

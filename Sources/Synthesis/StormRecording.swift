@@ -13,6 +13,9 @@ import SegmentStore
 public final class StormRecordingWriter {
     /// The path records carry; storms have no real request path.
     public static let path = "/webhooks"
+    /// What Orchestrator's deliveries carry, as a recorder keeps them.
+    static let headers = [HeaderField(name: "content-type", value: "application/json; charset=utf-8"),
+                          HeaderField(name: "user-agent", value: "UiPath-WebhookService/Webhooks")]
     /// Events handed between the threads at once, and batches in flight at most.
     static let batchSize = 1024
     static let batchesInFlight = 4
@@ -40,8 +43,9 @@ public final class StormRecordingWriter {
             while let event = simulator.next() {
                 batch.append(event)
                 if batch.count == Self.batchSize {
-                    guard queue.put(Batch(events: batch, arrivals: simulator.arrivals)) else { return }
+                    guard let spent = queue.put(Batch(events: batch, arrivals: simulator.arrivals)) else { return }
                     batch.removeAll(keepingCapacity: true)
+                    _ = consume spent
                 }
             }
             if !batch.isEmpty { _ = queue.put(Batch(events: batch, arrivals: simulator.arrivals)) }
@@ -55,6 +59,7 @@ public final class StormRecordingWriter {
             for event in batch.events { try append(event) }
             arrivals = batch.arrivals
             if let last = batch.events.last { progress(Int(seq), arrivals, last.time) }
+            queue.giveBack(batch)
         }
         try writer.seal()
         return (Int(seq), arrivals)
@@ -62,12 +67,9 @@ public final class StormRecordingWriter {
 
     private func append(_ event: SynthesizedEvent) throws(SegmentStoreError) {
         seq += 1
-        let envelope = EventEnvelope(scanning: event.body)
         try writer.append(RecordedRequest(
-            seq: seq, instance: instance, receivedAt: event.time, path: Self.path,
-            headers: [HeaderField(name: "content-type", value: "application/json; charset=utf-8"),
-                      HeaderField(name: "user-agent", value: "UiPath-WebhookService/Webhooks")],
-            body: event.body, type: event.type, eventId: envelope?.eventId, source: .synthesized))
+            seq: seq, instance: instance, receivedAt: event.time, path: Self.path, headers: Self.headers,
+            body: event.body, type: event.type, eventId: event.eventId, source: .synthesized))
     }
 }
 
@@ -78,25 +80,40 @@ private struct Batch: Sendable {
 }
 
 /// A bounded hand-off of batches from the simulating thread to the writer.
+///
+/// Written batches go back to the simulating thread to be freed there: their
+/// bodies were allocated there, and freeing them on the writer made the two
+/// threads contend for one malloc arena's lock (measured: 3.5% of the run in
+/// futex calls).
 private final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     // Guarded by `condition`.
     private var batches: [Batch] = []
+    private var spent: [Batch] = []
     private var isFinished = false
     private var isCancelled = false
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Waits for room; false once the reader has gone.
-    func put(_ batch: Batch) -> Bool {
+    /// Waits for room; nil once the reader has gone, otherwise the batches
+    /// written since the last call, for the caller to free.
+    func put(_ batch: Batch) -> [Batch]? {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity, !isCancelled { condition.wait() }
-        guard !isCancelled else { return false }
+        guard !isCancelled else { return nil }
         batches.append(batch)
         condition.broadcast()
-        return true
+        defer { spent.removeAll(keepingCapacity: true) }
+        return spent
+    }
+
+    /// Hands a written batch back to be freed by the thread that made it.
+    func giveBack(_ batch: Batch) {
+        condition.lock()
+        spent.append(batch)
+        condition.unlock()
     }
 
     func finish() {

@@ -5,6 +5,8 @@ public struct SynthesizedEvent: Sendable, Equatable {
     /// The event's `Timestamp` on the storm clock (start + storm offset).
     public let time: Timestamp
     public let type: String
+    /// The body's `EventId`, so writers need not scan the body for it.
+    public let eventId: String
     /// The exact JSON body.
     public let body: [UInt8]
     /// The job or queue item the event is about; nil for other events.
@@ -360,7 +362,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         default:
             body = EventPayloads.body(envelope, job: job)
         }
-        ready.append(SynthesizedEvent(time: envelope.timestamp, type: type.rawValue, body: body,
+        ready.append(SynthesizedEvent(time: envelope.timestamp, type: type.rawValue, eventId: envelope.eventId, body: body,
                                       entity: EntityKey(kind: .job, key: job.key), startsArrival: startsArrival))
     }
 
@@ -377,7 +379,8 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             default:
                 body = EventPayloads.body(envelope, queue: fleet.queues[queue], item: item)
             }
-            ready.append(SynthesizedEvent(time: envelope.timestamp, type: type.rawValue, body: body, entity: entity,
+            ready.append(SynthesizedEvent(time: envelope.timestamp, type: type.rawValue, eventId: envelope.eventId, body: body,
+                                          entity: entity,
                                           startsArrival: startsArrival && index == 0))
         }
     }
@@ -390,31 +393,36 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         switch EventCatalog.group(of: type) {
         case .process:
             let process = randomElement(fleet.processes)
-            append(type, EventPayloads.body(envelope(type, at: time, folder: nil), releases: [process]), at: now)
+            let envelope = envelope(type, at: time, folder: nil)
+            append(envelope, EventPayloads.body(envelope, releases: [process]))
         case .schedule:
             let schedule = randomElement(fleet.schedules)
-            let body = EventPayloads.body(envelope(type, at: time, folder: folder), schedule: schedule,
-                                          reason: "Robots already have pending jobs for this process")
-            append(type, body, at: now)
+            let envelope = envelope(type, at: time, folder: folder)
+            append(envelope, EventPayloads.body(envelope, schedule: schedule,
+                                                reason: "Robots already have pending jobs for this process"))
         case .robot where type == .robotStatus:
             let robot = randomElement(fleet.robots)
             let state = [RobotSessionState.available, .busy, .disconnected][pick([0.45, 0.45, 0.1], using: &backgroundRandom)]
             let session = RobotSessionSnapshot(sessionId: 9_000 + robot.id, robotId: robot.id, hostMachineName: robot.machineName,
                                                state: state, reportingTime: now, isUnresponsive: state == .disconnected)
-            append(type, EventPayloads.body(envelope(type, at: time, folder: folder), sessions: [session]), at: now)
+            let envelope = envelope(type, at: time, folder: folder)
+            append(envelope, EventPayloads.body(envelope, sessions: [session]))
         case .robot:
             var robot = randomElement(fleet.robots)
             robot.environments = []
-            append(type, EventPayloads.body(envelope(type, at: time, folder: nil), robots: [robot]), at: now)
+            let envelope = envelope(type, at: time, folder: nil)
+            append(envelope, EventPayloads.body(envelope, robots: [robot]))
         case .queue:
             let queue = randomElement(fleet.queues)
-            append(type, EventPayloads.body(envelope(type, at: time, folder: nil), queues: [queue]), at: now)
+            let envelope = envelope(type, at: time, folder: nil)
+            append(envelope, EventPayloads.body(envelope, queues: [queue]))
         case .job:
             emitLoneJob(type, at: time)
         case .queueItem:
             emitLoneItem(type, at: time)
         default:
-            append(type, EventPayloads.pingBody(envelope(type, at: time, folder: nil)), at: now)
+            let envelope = envelope(type, at: time, folder: nil)
+            append(envelope, EventPayloads.pingBody(envelope))
         }
     }
 
@@ -455,8 +463,9 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         emitItem(type, item, queue: queue, at: time, startsArrival: false)
     }
 
-    private mutating func append(_ type: EventType, _ body: [UInt8], at time: Timestamp) {
-        ready.append(SynthesizedEvent(time: time, type: type.rawValue, body: body, entity: nil, startsArrival: false))
+    private mutating func append(_ envelope: EventEnvelopeFields, _ body: [UInt8]) {
+        ready.append(SynthesizedEvent(time: envelope.timestamp, type: envelope.type.rawValue, eventId: envelope.eventId,
+                                      body: body, entity: nil, startsArrival: false))
     }
 
     // MARK: - Helpers

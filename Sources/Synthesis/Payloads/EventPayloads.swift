@@ -116,7 +116,7 @@ public enum EventPayloads {
         writer.raw(",\"ProcessSchedule\":")
         writer.schedule(schedule)
         writer.raw(",\"Reason\":")
-        writer.text(reason)
+        writer.string(reason)
         return finish(&writer, envelope)
     }
 
@@ -223,7 +223,7 @@ public enum EventPayloads {
     public static func pingBody(_ envelope: EventEnvelopeFields) -> [UInt8] {
         var writer = start(envelope, family: .ping, capacity: 160)
         writer.raw(",\"TenantId\":")
-        writer.int(envelope.tenantId)
+        writer.integer(envelope.tenantId)
         writer.raw(",\"OrganizationUnitId\":")
         writer.optionalInteger(envelope.organizationUnitId)
         writer.raw(",\"UserId\":")
@@ -237,9 +237,9 @@ public enum EventPayloads {
                      "\(envelope.type) is not a \(family) event; use the builder for PayloadFamily(type)")
         var writer = JSONWriter(reservingCapacity: capacity)
         writer.raw("{\"Type\":")
-        writer.text(envelope.type.rawValue)
+        writer.string(envelope.type.rawValue)
         writer.raw(",\"EventId\":")
-        writer.text(envelope.eventId)
+        writer.string(envelope.eventId)
         writer.raw(",\"Timestamp\":")
         writer.timestamp(envelope.timestamp)
         return writer
@@ -247,14 +247,14 @@ public enum EventPayloads {
 
     private static func finish(_ writer: inout JSONWriter, _ envelope: EventEnvelopeFields) -> [UInt8] {
         writer.raw(",\"TenantId\":")
-        writer.int(envelope.tenantId)
+        writer.integer(envelope.tenantId)
         if let folder = envelope.organizationUnitId {
             writer.raw(",\"OrganizationUnitId\":")
-            writer.int(folder)
+            writer.integer(folder)
         }
         if let user = envelope.userId, PayloadFamily.carriesUserId(envelope.type) {
             writer.raw(",\"UserId\":")
-            writer.int(user)
+            writer.integer(user)
         }
         writer.raw("}")
         return writer.bytes

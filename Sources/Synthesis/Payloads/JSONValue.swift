@@ -28,9 +28,9 @@ public indirect enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: writer.raw("null")
         case .bool(let value): value ? writer.raw("true") : writer.raw("false")
-        case .integer(let value): writer.int(value)
+        case .integer(let value): writer.integer(value)
         case .double(let value): value.isFinite ? writer.number(value) : writer.raw("null")
-        case .string(let value): writer.text(value)
+        case .string(let value): writer.string(value)
         case .array(let elements):
             writer.raw("[")
             for (index, element) in elements.enumerated() {
@@ -42,7 +42,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             writer.raw("{")
             for (index, member) in members.enumerated() {
                 if index > 0 { writer.raw(",") }
-                writer.text(member.name)
+                writer.string(member.name)
                 writer.raw(":")
                 member.value.write(to: &writer)
             }

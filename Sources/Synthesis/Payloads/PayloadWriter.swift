@@ -55,42 +55,8 @@ extension JSONWriter {
         }
     }
 
-    /// A JSON string; text without quotes, backslashes or control characters
-    /// (nearly all of a payload's) is copied as is, the rest goes through
-    /// `text(_:)`, which builds an escaped copy.
-    mutating func text(_ value: String) {
-        var value = value
-        let copied = value.withUTF8 { utf8 in
-            guard utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) else { return false }
-            bytes.append(0x22)
-            bytes.append(contentsOf: utf8)
-            bytes.append(0x22)
-            return true
-        }
-        if !copied { string(value) }
-    }
-
-    /// A decimal integer formatted on the stack (`int(_:)` goes through a String).
-    mutating func int(_ value: Int) {
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buffer) { out in
-            var start = out.count
-            var rest = value.magnitude
-            repeat {
-                start -= 1
-                out[start] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            if value < 0 {
-                start -= 1
-                out[start] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[start...]))
-        }
-    }
-
     mutating func optionalInteger(_ value: Int?) {
-        if let value { int(value) } else { raw("null") }
+        if let value { integer(value) } else { raw("null") }
     }
 
     mutating func bool(_ value: Bool) {
@@ -114,33 +80,33 @@ extension JSONWriter {
 
     mutating func robot(_ robot: RobotSnapshot, fields: RobotFields) {
         raw("{\"Id\":")
-        int(robot.id)
+        integer(robot.id)
         raw(",\"Name\":")
-        text(robot.name)
+        string(robot.name)
         if fields == .brief {
             raw(",\"MachineName\":")
-            text(robot.machineName)
+            string(robot.machineName)
             raw("}")
             return
         }
         raw(",\"MachineId\":")
-        int(robot.machineId)
+        integer(robot.machineId)
         raw(",\"MachineName\":")
-        text(robot.machineName)
+        string(robot.machineName)
         if fields != .queueItem, let description = robot.description {
             raw(",\"Description\":")
-            text(description)
+            string(description)
         }
         if let version = robot.version {
             raw(",\"Version\":")
-            text(version)
+            string(version)
         }
         raw(",\"UserName\":")
-        text(robot.userName)
+        string(robot.userName)
         raw(",\"Type\":")
-        text(robot.type)
+        string(robot.type)
         raw(",\"HostingType\":")
-        text(robot.hostingType)
+        string(robot.hostingType)
         if fields == .definition {
             if let environments = robot.environments {
                 raw(",\"Environments\":[")
@@ -160,12 +126,12 @@ extension JSONWriter {
 
     mutating func environment(_ environment: EnvironmentSnapshot) {
         raw("{\"Id\":")
-        int(environment.id)
+        integer(environment.id)
         raw(",\"Name\":")
-        text(environment.name)
+        string(environment.name)
         if let description = environment.description {
             raw(",\"Description\":")
-            text(description)
+            string(description)
         }
         raw("}")
     }
@@ -173,11 +139,11 @@ extension JSONWriter {
     /// `{Id, Key, ProcessKey}`: the release of a running job or a schedule.
     mutating func releaseReference(_ release: ProcessSnapshot) {
         raw("{\"Id\":")
-        int(release.id)
+        integer(release.id)
         raw(",\"Key\":")
-        text(release.key)
+        string(release.key)
         raw(",\"ProcessKey\":")
-        text(release.processKey)
+        string(release.processKey)
         raw("}")
     }
 
@@ -185,24 +151,24 @@ extension JSONWriter {
     /// job.created's `Release` (never with `Environment`, as in its sample).
     mutating func releaseDefinition(_ release: ProcessSnapshot, includesEnvironment: Bool = true) {
         raw("{\"Id\":")
-        int(release.id)
+        integer(release.id)
         raw(",\"Key\":")
-        text(release.key)
+        string(release.key)
         raw(",\"ProcessKey\":")
-        text(release.processKey)
+        string(release.processKey)
         raw(",\"ProcessVersion\":")
-        text(release.processVersion)
+        string(release.processVersion)
         raw(",\"Name\":")
-        text(release.name)
+        string(release.name)
         raw(",\"Description\":")
-        text(release.description)
+        string(release.description)
         raw(",\"IsLatestVersion\":")
         bool(release.isLatestVersion)
         if includesEnvironment, let environment = release.environment {
             raw(",\"Environment\":{\"Id\":")
-            int(environment.id)
+            integer(environment.id)
             raw(",\"Name\":")
-            text(environment.name)
+            string(environment.name)
             raw("}")
         }
         raw(",\"InputArguments\":")
@@ -213,11 +179,11 @@ extension JSONWriter {
     /// SimpleJobEventDto: job.started/completed/faulted `Job`, job.stopped `Jobs[]`.
     mutating func simpleJob(_ job: JobSnapshot) {
         raw("{\"Id\":")
-        int(job.id)
+        integer(job.id)
         raw(",\"Key\":")
-        text(job.key)
+        string(job.key)
         raw(",\"State\":")
-        text(job.state.rawValue)
+        string(job.state.rawValue)
         if let startTime = job.startTime {
             raw(",\"StartTime\":")
             timestamp(startTime)
@@ -228,7 +194,7 @@ extension JSONWriter {
         }
         if let info = job.info {
             raw(",\"Info\":")
-            text(info)
+            string(info)
         }
         raw(",\"OutputArguments\":")
         fragment(job.outputArguments)
@@ -248,21 +214,21 @@ extension JSONWriter {
     /// WrappedJobDto: job.created `Jobs[]`.
     mutating func createdJob(_ job: JobSnapshot, batchExecutionKey: String) {
         raw("{\"Id\":")
-        int(job.id)
+        integer(job.id)
         raw(",\"Key\":")
-        text(job.key)
+        string(job.key)
         raw(",\"State\":")
-        text(job.state.rawValue)
+        string(job.state.rawValue)
         raw(",\"Source\":")
-        text(job.source)
+        string(job.source)
         raw(",\"SourceType\":")
-        text(job.sourceType)
+        string(job.sourceType)
         raw(",\"BatchExecutionKey\":")
-        text(batchExecutionKey)
+        string(batchExecutionKey)
         raw(",\"ReleaseName\":")
-        text(job.release.name)
+        string(job.release.name)
         raw(",\"Type\":")
-        text(job.type)
+        string(job.type)
         if let robot = job.robot {
             raw(",\"Robot\":")
             self.robot(robot, fields: .wrapped)
@@ -279,70 +245,70 @@ extension JSONWriter {
         }
         if let hostMachineName = job.hostMachineName {
             raw(",\"HostMachineName\":")
-            text(hostMachineName)
+            string(hostMachineName)
         }
         raw("}")
     }
 
     mutating func startInfo(_ info: JobStartInfo) {
         raw("{\"ReleaseKey\":")
-        text(info.releaseKey)
+        string(info.releaseKey)
         raw(",\"Strategy\":")
-        text(info.strategy)
+        string(info.strategy)
         raw(",\"RobotIds\":[")
         for (index, id) in info.robotIds.enumerated() {
             if index > 0 { raw(",") }
-            int(id)
+            integer(id)
         }
         raw("],\"JobsCount\":")
-        int(info.jobsCount)
+        integer(info.jobsCount)
         raw(",\"Source\":")
-        text(info.source)
+        string(info.source)
         raw("}")
     }
 
     mutating func queue(_ queue: QueueSnapshot) {
         raw("{\"Id\":")
-        int(queue.id)
+        integer(queue.id)
         raw(",\"Name\":")
-        text(queue.name)
+        string(queue.name)
         raw(",\"Description\":")
-        text(queue.description)
+        string(queue.description)
         raw(",\"MaxNumberOfRetries\":")
-        int(queue.maxNumberOfRetries)
+        integer(queue.maxNumberOfRetries)
         raw(",\"AcceptAutomaticallyRetry\":")
         bool(queue.acceptAutomaticallyRetry)
         raw(",\"EnforceUniqueReference\":")
         bool(queue.enforceUniqueReference)
         if let key = queue.key {
             raw(",\"Key\":")
-            text(key)
+            string(key)
         }
         raw("}")
     }
 
     mutating func queueItem(_ item: QueueItemSnapshot) {
         raw("{\"Id\":")
-        int(item.id)
+        integer(item.id)
         raw(",\"Key\":")
-        text(item.key)
+        string(item.key)
         raw(",\"QueueDefinitionId\":")
-        int(item.queueDefinitionId)
+        integer(item.queueDefinitionId)
         raw(",\"Status\":")
-        text(item.status.rawValue)
+        string(item.status.rawValue)
         raw(",\"ReviewStatus\":")
-        text(item.reviewStatus.rawValue)
+        string(item.reviewStatus.rawValue)
         if let exception = item.processingException {
             raw(",\"ProcessingException\":{\"Reason\":")
-            text(exception.reason)
+            string(exception.reason)
             raw(",\"Details\":")
-            text(exception.details)
+            string(exception.details)
             raw(",\"Type\":")
-            text(exception.type.rawValue)
+            string(exception.type.rawValue)
             raw("}")
         }
         raw(",\"Priority\":")
-        text(item.priority.rawValue)
+        string(item.priority.rawValue)
         raw(",\"CreationTime\":")
         timestamp(item.creationTime)
         if let startProcessing = item.startProcessing {
@@ -354,9 +320,9 @@ extension JSONWriter {
             timestamp(endProcessing)
         }
         raw(",\"SecondsInPreviousAttempts\":")
-        int(item.secondsInPreviousAttempts)
+        integer(item.secondsInPreviousAttempts)
         raw(",\"RetryNumber\":")
-        int(item.retryNumber)
+        integer(item.retryNumber)
         if let robot = item.robot {
             raw(",\"Robot\":")
             self.robot(robot, fields: .queueItem)
@@ -369,24 +335,24 @@ extension JSONWriter {
         }
         if let reference = item.reference {
             raw(",\"Reference\":")
-            text(reference)
+            string(reference)
         }
         if let ancestorId = item.ancestorId {
             raw(",\"AncestorId\":")
-            int(ancestorId)
+            integer(ancestorId)
         }
         raw("}")
     }
 
     mutating func session(_ session: RobotSessionSnapshot) {
         raw("{\"SessionId\":")
-        int(session.sessionId)
+        integer(session.sessionId)
         raw(",\"RobotId\":")
-        int(session.robotId)
+        integer(session.robotId)
         raw(",\"HostMachineName\":")
-        text(session.hostMachineName)
+        string(session.hostMachineName)
         raw(",\"State\":")
-        text(session.state.rawValue)
+        string(session.state.rawValue)
         raw(",\"ReportingTime\":")
         timestamp(session.reportingTime)
         raw(",\"IsUnresponsive\":")
@@ -396,25 +362,25 @@ extension JSONWriter {
 
     mutating func schedule(_ schedule: ScheduleSnapshot) {
         raw("{\"Id\":")
-        int(schedule.id)
+        integer(schedule.id)
         raw(",\"Name\":")
-        text(schedule.name)
+        string(schedule.name)
         raw(",\"Enabled\":")
         bool(schedule.enabled)
         raw(",\"EnvironmentId\":")
-        text(schedule.environmentId)
+        string(schedule.environmentId)
         raw(",\"EnvironmentName\":")
-        text(schedule.environmentName)
+        string(schedule.environmentName)
         raw(",\"StartProcessCron\":")
-        text(schedule.startProcessCron)
+        string(schedule.startProcessCron)
         raw(",\"StartStrategy\":")
-        text(schedule.startStrategy)
+        string(schedule.startStrategy)
         raw(",\"ExternalJobKey\":")
-        text(schedule.externalJobKey)
+        string(schedule.externalJobKey)
         raw(",\"TimeZoneId\":")
-        text(schedule.timeZoneId)
+        string(schedule.timeZoneId)
         raw(",\"TimeZoneIana\":")
-        text(schedule.timeZoneIana)
+        string(schedule.timeZoneIana)
         raw(",\"UseCalendar\":")
         bool(schedule.useCalendar)
         raw(",\"Release\":")
