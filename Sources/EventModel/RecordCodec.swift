@@ -100,10 +100,7 @@ public enum RecordLineError: Error, Sendable, Equatable, CustomStringConvertible
 
 extension RecordedRequest {
     /// Appends this record as one NDJSON line, ending in `\n`.
-    public func appendLine(to out: inout [UInt8]) {
-        var json = JSONWriter()
-        swap(&json.bytes, &out)
-        defer { swap(&json.bytes, &out) }
+    public func appendLine(to json: inout JSONWriter) {
         json.raw("{\"v\":")
         json.integer(Self.formatVersion)
         json.raw(",\"seq\":")
@@ -111,7 +108,7 @@ extension RecordedRequest {
         json.raw(",\"instance\":")
         json.string(instance)
         json.raw(",\"received_at\":\"")
-        receivedAt.appendRFC3339(to: &json.bytes)
+        receivedAt.appendRFC3339(to: &json)
         json.raw("\",\"method\":")
         json.string(method)
         json.raw(",\"path\":")
@@ -127,14 +124,14 @@ extension RecordedRequest {
         }
         json.raw("}")
         body.withUnsafeBufferPointer { bodyBytes in
-            let keyStart = json.bytes.count
+            let keyStart = json.count
             json.raw(",\"body\":")
             // The writer reports an all-ASCII body, the usual case, as it goes.
             let isASCII = json.string(utf8: bodyBytes)
             if !isASCII, !isValidUTF8(bodyBytes) {
-                json.bytes.removeSubrange(keyStart...)
+                json.truncate(to: keyStart)
                 json.raw(",\"body_b64\":\"")
-                json.bytes.append(contentsOf: Data(bodyBytes).base64EncodedString().utf8)
+                json.append(Array(Data(bodyBytes).base64EncodedString().utf8))
                 json.raw("\"")
             }
         }
@@ -151,10 +148,9 @@ extension RecordedRequest {
 
     /// This record as one NDJSON line, ending in `\n`.
     public var line: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count + 512)
-        appendLine(to: &out)
-        return out
+        var json = JSONWriter(reservingCapacity: body.count + 512)
+        appendLine(to: &json)
+        return json.bytes
     }
 }
 

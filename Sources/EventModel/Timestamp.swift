@@ -17,14 +17,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// RFC 3339 UTC with exactly six fractional digits, e.g. `2026-11-29T15:27:41.123456Z`.
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(27)
-        appendRFC3339(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var writer = JSONWriter(reservingCapacity: 27)
+        appendRFC3339(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    /// Appends the RFC 3339 form (see `description`) to `out`.
-    public func appendRFC3339(to out: inout [UInt8]) {
+    /// Appends the RFC 3339 form (see `description`), without quotes.
+    public func appendRFC3339(to writer: inout JSONWriter) {
         let micros = microsecondsSinceEpoch
         var days = micros / Self.microsPerDay
         var microsOfDay = micros % Self.microsPerDay
@@ -34,20 +33,30 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         let (year, month, day) = CivilDate.fromDaysSinceEpoch(days)
         let secondsOfDay = microsOfDay / 1_000_000
-        appendDigits(Int64(year), count: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(Int64(month), count: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(Int64(day), count: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(secondsOfDay / 3600, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondsOfDay / 60 % 60, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondsOfDay % 60, count: 2, to: &out)
-        out.append(UInt8(ascii: "."))
-        appendDigits(microsOfDay % 1_000_000, count: 6, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        writer.write(reserving: 27) { out in
+            func put(_ value: Int64, digits: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(Int64(year), digits: 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            put(Int64(month), digits: 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            put(Int64(day), digits: 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            put(secondsOfDay / 3600, digits: 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            put(secondsOfDay / 60 % 60, digits: 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            put(secondsOfDay % 60, digits: 2, at: 17)
+            out[19] = UInt8(ascii: ".")
+            put(microsOfDay % 1_000_000, digits: 6, at: 20)
+            out[26] = UInt8(ascii: "Z")
+            return 27
+        }
     }
 
     /// Parses RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; a lower-case

@@ -107,7 +107,7 @@ enum ResponseBodies {
         if members.first(where: { !isJSONWhitespace($0) }) != UInt8(ascii: "}") {
             writer.raw(",")
         }
-        writer.bytes.append(contentsOf: members)
+        members.withUnsafeBytes { writer.append($0) }
         return writer.bytes
     }
 

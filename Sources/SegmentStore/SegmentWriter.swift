@@ -40,7 +40,7 @@ public final class SegmentWriter {
     /// A failed write left an open segment behind that must be recovered first.
     private var hasAbandonedSegment = false
     /// Records encoded but not yet covered by a flush.
-    private var pendingLine: [UInt8] = []
+    private var pendingLine = JSONWriter(reservingCapacity: 4096)
 
     /// The segment being appended to.
     private struct OpenSegment {
@@ -90,20 +90,24 @@ public final class SegmentWriter {
 
     /// Encodes and appends a record. It is durable only after `flush`.
     public func append(_ record: RecordedRequest) throws(SegmentStoreError) {
-        pendingLine.removeAll(keepingCapacity: true)
+        pendingLine.truncate(to: 0)
         record.appendLine(to: &pendingLine)
-        try append(encodedLine: pendingLine, seq: record.seq, receivedAt: record.receivedAt, type: record.type)
+        try pendingLine.withUnsafeBytes { line throws(SegmentStoreError) in
+            try append(encodedLine: line, seq: record.seq, receivedAt: record.receivedAt, type: record.type)
+        }
     }
 
     /// Appends a validated line as it is (unknown fields included).
     public func append(_ line: RecordLine) throws(SegmentStoreError) {
-        pendingLine.removeAll(keepingCapacity: true)
-        pendingLine.append(contentsOf: line.bytes)
-        pendingLine.append(UInt8(ascii: "\n"))
-        try append(encodedLine: pendingLine, seq: line.seq, receivedAt: line.receivedAt, type: line.type)
+        pendingLine.truncate(to: 0)
+        line.bytes.withUnsafeBytes { pendingLine.append($0) }
+        pendingLine.raw("\n")
+        try pendingLine.withUnsafeBytes { encoded throws(SegmentStoreError) in
+            try append(encodedLine: encoded, seq: line.seq, receivedAt: line.receivedAt, type: line.type)
+        }
     }
 
-    private func append(encodedLine: [UInt8], seq: Int64, receivedAt: Timestamp, type: String?) throws(SegmentStoreError) {
+    private func append(encodedLine: UnsafeRawBufferPointer, seq: Int64, receivedAt: Timestamp, type: String?) throws(SegmentStoreError) {
         if let lastSeq, seq <= lastSeq {
             throw SegmentStoreError(.seqNotIncreasing, path: directory,
                 "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
@@ -147,7 +151,7 @@ public final class SegmentWriter {
         guard open != nil else { return }
         try guarded { () throws(SegmentStoreError) in
             if open!.hasUnflushedRecords {
-                try compress([], .flush)
+                try compress(UnsafeRawBufferPointer(start: nil, count: 0), .flush)
                 try writeOutput()
                 if level == .synced { try open!.file.sync() }
                 open!.hasUnflushedRecords = false
@@ -174,7 +178,7 @@ public final class SegmentWriter {
     }
 
     private func sealOpenSegment() throws(SegmentStoreError) {
-        try compress([], .end)
+        try compress(UnsafeRawBufferPointer(start: nil, count: 0), .end)
         open!.output += SegmentTrailer.encode(open!.summary, instance: instance)
         try writeOutput()
         try open!.file.sync()
@@ -211,7 +215,7 @@ public final class SegmentWriter {
         hasAbandonedSegment = true
     }
 
-    private func compress(_ input: [UInt8], _ directive: ZstdCompressor.Directive) throws(SegmentStoreError) {
+    private func compress(_ input: UnsafeRawBufferPointer, _ directive: ZstdCompressor.Directive) throws(SegmentStoreError) {
         do {
             try compressor.compress(input, directive, into: &open!.output)
         } catch {

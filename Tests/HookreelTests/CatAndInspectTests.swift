@@ -6,8 +6,7 @@ import TestSupport
 struct CatAndInspectTests {
     /// A recording of `records`, packed by the CLI itself.
     private func packed(_ records: [RecordedRequest], in directory: TemporaryDirectory, segmentSize: String = "64MiB") throws -> String {
-        var bytes: [UInt8] = []
-        for record in records { record.appendLine(to: &bytes) }
+        let bytes = records.flatMap(\.line)
         let out = directory.file("rec")
         let result = try CommandRunner.hookreel(["pack", "--out", out, "--segment-size", segmentSize], stdin: Data(bytes))
         #expect(result.status == 0, "\(result.stderr)")
@@ -29,8 +28,7 @@ struct CatAndInspectTests {
         let result = try CommandRunner.hookreel(["cat", recording])
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
-        var expected: [UInt8] = []
-        for record in records { record.appendLine(to: &expected) }
+        let expected = records.flatMap(\.line)
         #expect(result.stdout == Data(expected))
     }
 

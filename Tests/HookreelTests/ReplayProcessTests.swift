@@ -148,8 +148,7 @@ struct ReplayProcessTests {
                                               value: signature))
             return record
         }
-        var lines: [UInt8] = []
-        for record in records { record.appendLine(to: &lines) }
+        let lines = records.flatMap(\.line)
         let packed = directory.file("foreign")
         let pack = try CommandRunner.hookreel(["pack", "--out", packed], stdin: Data(lines))
         #expect(pack.status == 0, "\(pack.stderr)")

@@ -25,7 +25,7 @@ func writeSealed(_ records: [RecordedRequest], to directory: String, instance: S
 
 /// NDJSON bytes of `records`.
 func ndjson(_ records: [RecordedRequest]) -> Data {
-    var bytes: [UInt8] = []
-    for record in records { record.appendLine(to: &bytes) }
-    return Data(bytes)
+    var json = JSONWriter()
+    for record in records { record.appendLine(to: &json) }
+    return Data(json.bytes)
 }

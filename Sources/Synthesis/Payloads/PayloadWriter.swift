@@ -8,7 +8,7 @@ extension JSONWriter {
     /// Orchestrator's style: UTC, .NET's 7 fractional digits with trailing
     /// zeros trimmed (and the dot too when nothing is left). `Timestamp` holds
     /// microseconds, so the seventh digit is always a trimmed zero. Formatted
-    /// in a stack buffer and appended once: a storm writes several per event.
+    /// in place: a storm writes several per event.
     mutating func timestamp(_ time: Timestamp) {
         let perDay: Int64 = 86_400_000_000
         let micros = time.microsecondsSinceEpoch
@@ -17,8 +17,7 @@ extension JSONWriter {
         let (year, month, day) = CivilDate.fromDaysSinceEpoch(days)
         let seconds = microsOfDay / 1_000_000
         var fraction = microsOfDay % 1_000_000
-        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &buffer) { out in
+        write(reserving: 30) { out in
             func put(_ value: Int64, digits: Int, at offset: Int) {
                 var rest = value
                 for index in stride(from: offset + digits - 1, through: offset, by: -1) {
@@ -51,7 +50,7 @@ extension JSONWriter {
             }
             out[end] = UInt8(ascii: "Z")
             out[end + 1] = 0x22
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<(end + 2)]))
+            return end + 2
         }
     }
 
@@ -64,7 +63,7 @@ extension JSONWriter {
     }
 
     mutating func fragment(_ fragment: JSONFragment) {
-        bytes.append(contentsOf: fragment.bytes)
+        fragment.bytes.withUnsafeBytes { append($0) }
     }
 
     enum RobotFields {
