@@ -9,6 +9,17 @@ public struct EventType: RawRepresentable, Sendable, Hashable, Comparable, Custo
     public var description: String { rawValue }
     public static func < (lhs: EventType, rhs: EventType) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Lengths first: most names are longer than a small string, and telling
+    /// two different ones apart by content showed in storm profiles, where
+    /// every event's type is compared several times.
+    public static func == (lhs: EventType, rhs: EventType) -> Bool {
+        lhs.rawValue.utf8.count == rhs.rawValue.utf8.count && lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rawValue)
+    }
+
     public static let processCreated = EventType(rawValue: "process.created")
     public static let processUpdated = EventType(rawValue: "process.updated")
     public static let processDeleted = EventType(rawValue: "process.deleted")

@@ -62,13 +62,13 @@ public struct JSONWriter: ~Copyable {
 
     /// Inlinable: payload writers call this for every key, and inlined with a
     /// literal the copy becomes a few stores.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func raw(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends bytes as they are (they must already be JSON text).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress else { return }
         if count + bytes.count > capacity { grow(toHold: count + bytes.count) }
@@ -130,13 +130,16 @@ public struct JSONWriter: ~Copyable {
     /// Request bodies are JSON themselves, so a quote every few bytes is
     /// normal. One pass, eight bytes at a time, with a few stores per quote
     /// instead of a copy call per run between quotes; only control characters
-    /// take a byte-by-byte path. The exact length is counted first, the same
-    /// way, so the buffer grows at most once.
+    /// take a byte-by-byte path.
     @discardableResult
     public mutating func string(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        // A word of slack: the shifted stores below may write up to eight
-        // bytes past the end, which nothing keeps.
-        let room = escapedLength(utf8) + 8
+        // Room for the worst case (every byte a six-byte escape) when the
+        // buffer has it anyway, as a reused one does; otherwise the exact
+        // length, counted first so the buffer grows once and no further than
+        // needed. Plus a word of slack: the shifted stores below may write up
+        // to eight bytes past the end, which nothing keeps.
+        let worstCase = utf8.count * 6 + 2 + 8
+        let room = count + worstCase <= capacity ? worstCase : escapedLength(utf8) + 8
         var seenBytes: UInt8 = 0
         write(reserving: room) { out in
             var position = 0

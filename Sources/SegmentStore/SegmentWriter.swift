@@ -40,7 +40,9 @@ public final class SegmentWriter {
     /// A failed write left an open segment behind that must be recovered first.
     private var hasAbandonedSegment = false
     /// Records encoded but not yet covered by a flush.
-    private var pendingLine = JSONWriter(reservingCapacity: 4096)
+    /// Reused for every line; roomy enough that escaping a usual body needs
+    /// no count first (see `JSONWriter.string(utf8:)`).
+    private var pendingLine = JSONWriter(reservingCapacity: 64 * 1024)
 
     /// The segment being appended to.
     private struct OpenSegment {
@@ -94,6 +96,13 @@ public final class SegmentWriter {
         record.appendLine(to: &pendingLine)
         try pendingLine.withUnsafeBytes { line throws(SegmentStoreError) in
             try append(encodedLine: line, seq: record.seq, receivedAt: record.receivedAt, type: record.type)
+        }
+    }
+
+    /// Appends records encoded ahead, in order. It is durable only after `flush`.
+    public func append(_ batch: EncodedRecordBatch) throws(SegmentStoreError) {
+        try batch.forEachLine { (line, seq, receivedAt, type) throws(SegmentStoreError) in
+            try append(encodedLine: line, seq: seq, receivedAt: receivedAt, type: type)
         }
     }
 

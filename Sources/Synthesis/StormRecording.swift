@@ -7,22 +7,22 @@ import SegmentStore
 /// `source: synthesized`, with `received_at` its simulated time. Segments are
 /// sealed as they fill and at the end.
 ///
-/// Simulating events and encoding-and-compressing records cost about the same
-/// per event, so `write(_:progress:)` runs them on two threads with batches
-/// in between (measured: 72k records/s on one thread; docs/benchmarks.md).
+/// `write(_:progress:)` runs on two threads with batches in between: one
+/// simulates, the other compresses and writes, and encoding records goes to
+/// whichever has time. Measured in docs/benchmarks.md.
 public final class StormRecordingWriter {
     /// The path records carry; storms have no real request path.
     public static let path = "/webhooks"
     /// What Orchestrator's deliveries carry, as a recorder keeps them.
     static let headers = [HeaderField(name: "content-type", value: "application/json; charset=utf-8"),
                           HeaderField(name: "user-agent", value: "UiPath-WebhookService/Webhooks")]
-    /// Events handed between the threads at once, and batches in flight at most.
-    static let batchSize = 1024
-    static let batchesInFlight = 4
+    /// Records handed between the threads at once (small enough to stay in
+    /// cache), and batches in flight at most.
+    static let batchSize = 64
+    static let batchesInFlight = 8
 
     private let writer: SegmentWriter
     private let instance: String
-    private var seq: Int64 = 0
 
     public init(directory: String, instance: String) throws(SegmentStoreError) {
         self.instance = instance
@@ -36,55 +36,89 @@ public final class StormRecordingWriter {
                       progress: (_ events: Int, _ arrivals: Int, _ time: Timestamp) -> Void) throws(SegmentStoreError)
         -> (events: Int, arrivals: Int) {
         let queue = BatchQueue(capacity: Self.batchesInFlight)
+        let instance = instance
         let producer = Thread {
             var simulator = simulator
-            var batch: [SynthesizedEvent] = []
-            batch.reserveCapacity(Self.batchSize)
+            var batch = Batch()
             while let event = simulator.next() {
-                batch.append(event)
-                if batch.count == Self.batchSize {
-                    guard let spent = queue.put(Batch(events: batch, arrivals: simulator.arrivals)) else { return }
-                    batch.removeAll(keepingCapacity: true)
-                    _ = consume spent
+                batch.events.append(event)
+                if batch.events.count == Self.batchSize {
+                    batch.finish(after: simulator)
+                    // Encoding is cheapest here, with the bodies still in cache;
+                    // but when the writer is waiting for work, it encodes.
+                    if !queue.isWriterStarving { batch.encode(instance: instance) }
+                    guard let reused = queue.put(batch) else { return }
+                    batch = reused
                 }
             }
-            if !batch.isEmpty { _ = queue.put(Batch(events: batch, arrivals: simulator.arrivals)) }
+            if !batch.events.isEmpty {
+                batch.finish(after: simulator)
+                _ = queue.put(batch)
+            }
             queue.finish()
         }
         producer.name = "hookreel-storm"
         producer.start()
         defer { queue.cancel() }
-        var arrivals = 0
-        while let batch = queue.take() {
-            for event in batch.events { try append(event) }
-            arrivals = batch.arrivals
-            if let last = batch.events.last { progress(Int(seq), arrivals, last.time) }
+        var written = (events: 0, arrivals: 0)
+        while var batch = queue.take() {
+            batch.encode(instance: instance)
+            try writer.append(batch.records)
+            written = (batch.lastSeq, batch.arrivals)
+            progress(batch.lastSeq, batch.arrivals, batch.lastTime)
             queue.giveBack(batch)
         }
         try writer.seal()
-        return (Int(seq), arrivals)
-    }
-
-    private func append(_ event: SynthesizedEvent) throws(SegmentStoreError) {
-        seq += 1
-        try writer.append(RecordedRequest(
-            seq: seq, instance: instance, receivedAt: event.time, path: Self.path, headers: Self.headers,
-            body: event.body, type: event.type, eventId: event.eventId, source: .synthesized))
+        return written
     }
 }
 
-private struct Batch: Sendable {
-    let events: [SynthesizedEvent]
-    /// Arrivals so far when the batch's last event was made.
-    let arrivals: Int
+/// Events of a storm on their way into the recording: made by the
+/// simulating thread, encoded by whichever thread has time, written by the
+/// writer, then handed back to be refilled (its buffers are kept).
+private struct Batch: @unchecked Sendable {
+    var events: [SynthesizedEvent] = []
+    var records = EncodedRecordBatch()
+    /// The `seq` of the last event, and the arrivals and storm time after it.
+    var lastSeq = 0
+    var arrivals = 0
+    var lastTime = Timestamp(microsecondsSinceEpoch: 0)
+
+    init() {
+        events.reserveCapacity(StormRecordingWriter.batchSize)
+    }
+
+    mutating func finish(after simulator: StormSimulator) {
+        lastSeq = simulator.emitted
+        arrivals = simulator.arrivals
+        lastTime = events.last?.time ?? lastTime
+    }
+
+    /// Turns the events into records (`seq` counts events from 1); does
+    /// nothing when that was done already.
+    mutating func encode(instance: String) {
+        guard records.count == 0 else { return }
+        var seq = Int64(lastSeq - events.count)
+        for event in events {
+            seq += 1
+            records.append(RecordedRequest(
+                seq: seq, instance: instance, receivedAt: event.time, path: StormRecordingWriter.path,
+                headers: StormRecordingWriter.headers, body: event.body, type: event.type, eventId: event.eventId,
+                source: .synthesized))
+        }
+    }
+
+    /// Empties the batch for reuse. Called on the simulating thread, which
+    /// allocated the bodies: freeing them on the writer made the two threads
+    /// contend for one malloc arena's lock (measured: 3.5% of a run in futex calls).
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        records.removeAll()
+    }
 }
 
-/// A bounded hand-off of batches from the simulating thread to the writer.
-///
-/// Written batches go back to the simulating thread to be freed there: their
-/// bodies were allocated there, and freeing them on the writer made the two
-/// threads contend for one malloc arena's lock (measured: 3.5% of the run in
-/// futex calls).
+/// A bounded hand-off of batches from the simulating thread to the writer,
+/// and back again to be refilled (their buffers are kept).
 private final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
@@ -96,20 +130,32 @@ private final class BatchQueue: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Waits for room; nil once the reader has gone, otherwise the batches
-    /// written since the last call, for the caller to free.
-    func put(_ batch: Batch) -> [Batch]? {
+    /// Waits for room; nil once the reader has gone, otherwise an empty batch
+    /// to fill next.
+    func put(_ batch: Batch) -> Batch? {
         condition.lock()
-        defer { condition.unlock() }
         while batches.count >= capacity, !isCancelled { condition.wait() }
-        guard !isCancelled else { return nil }
+        guard !isCancelled else {
+            condition.unlock()
+            return nil
+        }
         batches.append(batch)
         condition.broadcast()
-        defer { spent.removeAll(keepingCapacity: true) }
-        return spent
+        let reused = spent.popLast()
+        condition.unlock()
+        guard var reused else { return Batch() }
+        reused.removeAll()
+        return reused
     }
 
-    /// Hands a written batch back to be freed by the thread that made it.
+    /// Whether the writer has nothing queued: it has time to encode.
+    var isWriterStarving: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return batches.isEmpty
+    }
+
+    /// Hands a written batch back for refilling.
     func giveBack(_ batch: Batch) {
         condition.lock()
         spent.append(batch)

@@ -233,7 +233,8 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
 
     private mutating func arrive(at time: Int64) {
         arrivals += 1
-        let flow = scenario.flows[pick(flowWeights, using: &arrivalRandom)]
+        let weights = flowWeights
+        let flow = scenario.flows[pick(weights.span, using: &arrivalRandom)]
         switch flow.kind {
         case .job(let jobFlow):
             let job = JobSnapshot(id: takeJobId(), key: Identifiers.uuid(using: &identityRandom), state: .pending,
@@ -252,7 +253,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         }
     }
 
-    private mutating func advance(_ job: JobInFlight, at time: Int64) {
+    private mutating func advance(_ job: consuming JobInFlight, at time: Int64) {
         var job = job
         let transition = Timestamp(microsecondsSinceEpoch: job.transition)
         switch job.phase {
@@ -267,8 +268,8 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             job.snapshot.robot = fleet.robots[Int(lifecycleRandom.next() % UInt64(fleet.robots.count))]
             emitJob(.jobStarted, job.snapshot, at: time, startsArrival: false)
             let outcomes = job.flow.outcomes
-            job.phase = [EventType.jobCompleted, .jobFaulted, .jobStopped][
-                pick([outcomes.completed, outcomes.faulted, outcomes.stopped], using: &lifecycleRandom)]
+            let weights: InlineArray<3, Double> = [outcomes.completed, outcomes.faulted, outcomes.stopped]
+            job.phase = Self.jobOutcomes[pick(weights.span, using: &lifecycleRandom)]
             job.transition += scaled(job.flow.run)
         default:
             finish(&job.snapshot, as: job.phase, at: transition)
@@ -291,7 +292,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         }
     }
 
-    private mutating func advance(_ item: ItemInFlight, at time: Int64) {
+    private mutating func advance(_ item: consuming ItemInFlight, at time: Int64) {
         var item = item
         let transition = Timestamp(microsecondsSinceEpoch: item.transition)
         let queueIndex = item.flow.queue
@@ -306,8 +307,9 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             item.snapshot.robot = fleet.robots[Int(lifecycleRandom.next() % UInt64(fleet.robots.count))]
             emitItem(.queueItemTransactionStarted, item.snapshot, queue: queueIndex, at: time, startsArrival: false)
             let outcomes = item.flow.outcomes
-            switch pick([outcomes.completed, outcomes.failedBusiness, outcomes.failedApplication, outcomes.abandoned],
-                        using: &lifecycleRandom) {
+            let weights: InlineArray<4, Double> = [outcomes.completed, outcomes.failedBusiness,
+                                                   outcomes.failedApplication, outcomes.abandoned]
+            switch pick(weights.span, using: &lifecycleRandom) {
             case 0: (item.phase, item.exception) = (.queueItemTransactionCompleted, nil)
             case 1: (item.phase, item.exception) = (.queueItemTransactionFailed, .business)
             case 2: (item.phase, item.exception) = (.queueItemTransactionFailed, .application)
@@ -402,7 +404,8 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
                                                 reason: "Robots already have pending jobs for this process"))
         case .robot where type == .robotStatus:
             let robot = randomElement(fleet.robots)
-            let state = [RobotSessionState.available, .busy, .disconnected][pick([0.45, 0.45, 0.1], using: &backgroundRandom)]
+            let weights: InlineArray<3, Double> = [0.45, 0.45, 0.1]
+            let state = [RobotSessionState.available, .busy, .disconnected][pick(weights.span, using: &backgroundRandom)]
             let session = RobotSessionSnapshot(sessionId: 9_000 + robot.id, robotId: robot.id, hostMachineName: robot.machineName,
                                                state: state, reportingTime: now, isUnresponsive: state == .disconnected)
             let envelope = envelope(type, at: time, folder: folder)
@@ -485,14 +488,20 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     }
 
     /// An index drawn with probability proportional to its weight.
-    private func pick(_ weights: [Double], using random: inout SplitMix64) -> Int {
-        var remaining = random.nextUnit() * weights.reduce(0, +)
-        for (index, weight) in weights.enumerated() where weight > 0 {
-            if remaining < weight { return index }
-            remaining -= weight
+    /// A span, so that fixed sets of weights can sit on the stack (an
+    /// `InlineArray`) instead of allocating an array per draw.
+    private func pick(_ weights: Span<Double>, using random: inout SplitMix64) -> Int {
+        var total = 0.0
+        for index in weights.indices { total += weights[index] }
+        var remaining = random.nextUnit() * total
+        var lastPositive = 0
+        for index in weights.indices where weights[index] > 0 {
+            if remaining < weights[index] { return index }
+            remaining -= weights[index]
+            lastPositive = index
         }
         // Rounding can leave a sliver past the last weight: it belongs to the last positive one.
-        return weights.lastIndex(where: { $0 > 0 }) ?? 0
+        return lastPositive
     }
 
     /// Seconds as microseconds, clamped to a century: a heavy-tailed draw
@@ -501,6 +510,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         Int64((Swift.min(Swift.max(seconds, 0), 100 * 365 * 86_400) * 1e6).rounded())
     }
 
+    static let jobOutcomes: [EventType] = [.jobCompleted, .jobFaulted, .jobStopped]
     static let jobOutput = JSONFragment(["Result": "Success"])
     static let itemOutput = JSONFragment(["Status": "Processed"])
     static let faultInfo = "System.InvalidOperationException: The target element was not found (simulated fault).\n"

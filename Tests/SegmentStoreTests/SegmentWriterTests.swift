@@ -19,6 +19,38 @@ struct SegmentWriterTests {
         #expect(read == records)
     }
 
+    /// Batches encoded ahead (as storms do on another thread) land exactly
+    /// like records appended one by one, across rotations, with the same
+    /// trailers; and a batch emptied for reuse starts afresh.
+    @Test func encodedBatchesWriteWhatSingleAppendsWrite() throws {
+        let batched = try TemporaryDirectory()
+        let single = try TemporaryDirectory()
+        defer { batched.remove(); single.remove() }
+        var options = SegmentWriter.Options()
+        options.maximumSegmentBytes = 8192
+        var factory = RecordFactory(seed: 11)
+        let records = (0..<300).map { _ in factory.random() }
+
+        let writer = try SegmentWriter(directory: batched.path, instance: "test-a", options: options)
+        let batch = EncodedRecordBatch()
+        for chunk in stride(from: 0, to: records.count, by: 64) {
+            batch.removeAll()
+            for record in records[chunk..<min(chunk + 64, records.count)] { batch.append(record) }
+            try writer.append(batch)
+        }
+        try writer.seal()
+        let reference = try SegmentWriter(directory: single.path, instance: "test-a", options: options)
+        for record in records { try reference.append(record) }
+        try reference.seal()
+
+        #expect(try readAll(batched.path).records == records)
+        #expect(writer.sealedSegments == reference.sealedSegments)
+        for name in try batched.entries() {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: batched.file(name)))
+                        == Data(contentsOf: URL(fileURLWithPath: single.file(name))), "\(name)")
+        }
+    }
+
     @Test func theOpenSegmentIsInvisibleUntilSealed() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
