@@ -186,7 +186,7 @@ public final class ReplayEngine: Sendable {
         let metadata = RunMetadata(
             command: configuration.command, target: configuration.target.description, pacing: pacer.summary,
             startedAt: startedAt, targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate,
-            skippedRecords: source.skippedRecords)
+            skippedRecords: source.skippedRecords, seed: configuration.seed)
         return RunResult(metadata: metadata, statistics: merged)
     }
 

@@ -20,7 +20,7 @@ struct ReportSummary {
 
         var facts: [(String, String)] = [
             ("target", metadata.target),
-            ("pacing", metadata.pacing),
+            ("pacing", metadata.pacing + (metadata.seed.map { ", seed \($0)" } ?? "")),
             ("started", metadata.startedAt.description),
             ("duration", HumanUnits.duration(result.duration)),
         ]

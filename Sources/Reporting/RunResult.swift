@@ -28,19 +28,24 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     public var targetRate: Double?
     /// Malformed input records that were skipped.
     public var skippedRecords: Int
+    /// What the run's random choices came from (`--seed` repeats them); nil
+    /// for merged results of different seeds and for results written before
+    /// it was kept.
+    public var seed: UInt64?
 
     public init(command: String, target: String, pacing: String, startedAt: Timestamp,
-                targetRate: Double?, skippedRecords: Int) {
+                targetRate: Double?, skippedRecords: Int, seed: UInt64? = nil) {
         self.command = command
         self.target = target
         self.pacing = pacing
         self.startedAt = startedAt
         self.targetRate = targetRate
         self.skippedRecords = skippedRecords
+        self.seed = seed
     }
 
     enum CodingKeys: String, CodingKey {
-        case command, target, pacing
+        case command, target, pacing, seed
         case startedAt = "started_at"
         case targetRate = "target_rate"
         case skippedRecords = "skipped_records"
@@ -179,7 +184,8 @@ public struct RunResult: Sendable, Codable, Equatable {
             pacing: distinctJoined(results.map(\.metadata.pacing)),
             startedAt: origin,
             targetRate: rates.contains(nil) ? nil : rates.reduce(0) { $0 + ($1 ?? 0) },
-            skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords })
+            skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords },
+            seed: Set(results.map(\.metadata.seed)).count == 1 ? results[0].metadata.seed : nil)
         return RunResult(metadata: metadata, statistics: statistics)
     }
 

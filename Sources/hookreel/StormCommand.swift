@@ -124,6 +124,8 @@ struct StormCommand: AsyncParsableCommand {
             input: .events { StormEventSource(StormSimulator(scenario: scenario, options: options), counts: counts) },
             target: target, pacer: OriginalTimingPacer(speed: 1, maximumGap: nil))
         configuration.command = "storm"
+        // Reported as the run's seed: the one that repeats this storm.
+        configuration.seed = options.seed ?? scenario.seed
         // A storm's point is its lifecycles: one entity's events are never in
         // flight together, so they arrive in lifecycle order.
         configuration.ordersByEntity = true

@@ -42,7 +42,7 @@ struct RecordCodecTests {
             #expect(parsed.seq == record.seq)
             #expect(parsed.receivedAt == record.receivedAt)
             #expect(parsed.type == record.type)
-            #expect(try parsed.decode() == record)
+            #expect(parsed.decode() == record)
 
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
             #expect(object["seq"] as? Int == Int(record.seq))
@@ -58,6 +58,17 @@ struct RecordCodecTests {
                 #expect(Data(base64Encoded: base64).map(Array.init) == record.body)
             }
         }
+    }
+
+    /// A reader must skip such a line with its location, not replay an empty body.
+    @Test func invalidBase64BodiesAreRejectedWhenParsed() {
+        for body in [#""e//+fQ=""#, #""not base64!""#, #""e//+fQ""#] {
+            let line = #"{"v":1,"seq":1,"instance":"i","received_at":"2026-11-29T00:00:00Z","method":"POST","path":"/","query":"","headers":{},"body_b64":"# + body + "}"
+            #expect(throws: RecordLineError.invalidBase64(field: "body_b64"), "\(body)") { try parse(line) }
+        }
+        // Checked after JSON unescaping: `\u0051` is `Q`.
+        let valid = #"{"v":1,"seq":1,"instance":"i","received_at":"2026-11-29T00:00:00Z","method":"POST","path":"/","query":"","headers":{},"body_b64":"e//+f\u0051=="}"#
+        #expect((try? parse(valid))?.body == [0x7B, 0xFF, 0xFE, 0x7D])
     }
 
     @Test func unknownFieldsAreIgnored() throws {
@@ -144,7 +155,7 @@ struct RecordCodecTests {
             if let record = try? RecordLine(line[...]) {
                 accepted += 1
                 #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "accepted: \(String(decoding: line, as: UTF8.self))")
-                _ = try? record.decode()
+                _ = record.decode()
             }
         }
         #expect(accepted > 0, "some mutations (inside string values) keep the line valid")

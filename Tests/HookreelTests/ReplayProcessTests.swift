@@ -41,7 +41,7 @@ struct ReplayProcessTests {
     private func records(of path: String) throws -> [RecordedRequest] {
         var issues: [ReadIssue] = []
         let reader = RecordReader(try Recording(path: path)) { issues.append($0) }
-        let records = try reader.map { try $0.record.decode() }
+        let records = reader.map { $0.record.decode() }
         #expect(issues.isEmpty, "\(issues.prefix(3))")
         return records
     }
@@ -213,13 +213,15 @@ struct ReplayProcessTests {
         defer { recorder.stop(with: SIGTERM) }
         let target = "http://127.0.0.1:\(recorder.port)/"
         let (json, hgrm, html) = (directory.file("a.json"), directory.file("a.hgrm"), directory.file("a.html"))
-        let first = try replay(target, limit: 150, ["--json", json, "--hgrm", hgrm, "--html", html])
+        let first = try replay(target, limit: 150, ["--json", json, "--hgrm", hgrm, "--html", html, "--seed", "4242"])
         #expect(first.status == 0, "\(first.stderr)")
+        #expect(fact("pacing", in: first.stdoutText)?.hasSuffix(", seed 4242") == true, "\(first.stdoutText)")
         let second = try replay(target, limit: 50, ["--json", directory.file("b.json")])
         #expect(second.status == 0, "\(second.stderr)")
 
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
         #expect(object.keys.contains("metadata") && object.keys.contains("statistics"), "\(object.keys.sorted())")
+        #expect(((object["metadata"] as? [String: Any])?["seed"] as? NSNumber)?.uint64Value == 4242)
         let hgrmText = try String(contentsOfFile: hgrm, encoding: .utf8)
         #expect(hgrmText.contains("Percentile"))
         #expect(hgrmText.range(of: #"Total count\s+=\s+150\]"#, options: .regularExpression) != nil, "\(hgrmText.suffix(300))")

@@ -46,7 +46,7 @@ struct StormProcessTests {
 
         let printed = try CommandRunner.hookreel(["storm", Self.quickstart, "--print", "--start", Self.start])
         let reader = RecordReader(try Recording(path: out)) { issue in Issue.record("read issue: \(issue)") }
-        let records = try reader.map { try $0.record.decode() }
+        let records = reader.map { $0.record.decode() }
         #expect(records.map { String(decoding: $0.body, as: UTF8.self) } == printed.stdoutLines)
         #expect(records.allSatisfy { $0.source == .synthesized && $0.method == "POST" })
         #expect(records.first?.receivedAt ?? Timestamp(microsecondsSinceEpoch: 0) >= Timestamp(rfc3339: Self.start)!)

@@ -70,7 +70,7 @@ struct RecordLogTests {
         let acknowledged = Set(outcomes.withLock { $0.filter(\.value).keys } + ["late"])
         var issues: [ReadIssue] = []
         let recorded = RecordReader(try Recording(path: filesystem.path + "/rec")) { issues.append($0) }.map { $0.record }
-        let recordedIds = try recorded.map { try #require(try $0.decode().eventId) }
+        let recordedIds = try recorded.map { try #require($0.decode().eventId) }
         #expect(issues.isEmpty)
         #expect(recordedIds.count == Set(recordedIds).count, "no record twice")
         #expect(Set(recordedIds) == acknowledged, "kept exactly what was acknowledged")

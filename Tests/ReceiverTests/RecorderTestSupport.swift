@@ -31,7 +31,7 @@ struct RunningRecorder {
     func records() throws -> [RecordedRequest] {
         var issues: [ReadIssue] = []
         let reader = RecordReader(try Recording(path: recording)) { issues.append($0) }
-        let records = try reader.map { try $0.record.decode() }
+        let records = reader.map { $0.record.decode() }
         if !issues.isEmpty { throw RecordingProblems(issues: issues) }
         return records
     }

@@ -119,6 +119,25 @@ import TestSupport
         #expect(throws: ReportError.self) { try RunResult.merging(runs) }
     }
 
+    /// The seed survives the JSON file and a merge of shards that shared it,
+    /// and is dropped (not picked) when they did not.
+    @Test func theSeedIsKeptWhereItStillRepeatsTheRun() throws {
+        func run(seed: UInt64?) -> RunResult {
+            var metadata = metadata()
+            metadata.seed = seed
+            return RunResult(metadata: metadata, statistics: RunStatistics())
+        }
+        let seeded = run(seed: 42)
+        #expect(try RunResult(jsonBytes: try seeded.jsonBytes(), source: "r.json").metadata.seed == 42)
+        #expect(try RunResult.merging([seeded, run(seed: 42)]).metadata.seed == 42)
+        #expect(try RunResult.merging([seeded, run(seed: 7)]).metadata.seed == nil)
+        #expect(try RunResult.merging([seeded, run(seed: nil)]).metadata.seed == nil)
+        // Files written before the seed was kept still read.
+        let old = try String(decoding: run(seed: nil).jsonBytes(), as: UTF8.self)
+        #expect(!old.contains("seed"))
+        #expect(try RunResult(jsonBytes: Array(old.utf8), source: "old.json").metadata.seed == nil)
+    }
+
     @Test func mergingWithAClosedLoopShardHasNoTargetRate() throws {
         let runs = [metadata(targetRate: 10), metadata(targetRate: nil)].map { RunResult(metadata: $0, statistics: RunStatistics()) }
         #expect(try RunResult.merging(runs).metadata.targetRate == nil)

@@ -7,7 +7,7 @@ import TestSupport
 func readAll(_ path: String) throws -> (records: [RecordedRequest], issues: [ReadIssue]) {
     var issues: [ReadIssue] = []
     let reader = RecordReader(try Recording(path: path)) { issues.append($0) }
-    let records = try reader.map { try $0.record.decode() }
+    let records = reader.map { $0.record.decode() }
     return (records, issues)
 }
 
