@@ -49,6 +49,7 @@ public struct HTMLReport: ReportRenderer {
         html += "<h2>Over time</h2>\n"
         html += latencyOverTime(result.statistics).svg()
         html += throughputOverTime(result.statistics).svg()
+        if let storm = result.storm { html += stormOverTime(storm).svg() }
         html += "<h2>Percentile spectrum</h2>\n"
         html += spectrum(result.statistics).svg()
         html += "</body>\n</html>\n"
@@ -90,6 +91,19 @@ public struct HTMLReport: ReportRenderer {
         ]
         return LineChart(title: "Throughput and errors per second", xAxis: .seconds,
                          yLabel: { HumanUnits.trimmed($0, significantDigits: 6) }, series: series)
+    }
+
+    /// A storm's arrivals and emitted events per second of storm time.
+    private func stormOverTime(_ storm: StormSeries) -> LineChart {
+        func points(_ counts: [Int]) -> [(x: Double, y: Double)] {
+            counts.enumerated().map { (Double($0.offset), Double($0.element)) }
+        }
+        return LineChart(title: "Storm: arrivals and emitted events per second", xAxis: .seconds,
+                         yLabel: { HumanUnits.trimmed($0, significantDigits: 6) },
+                         series: [
+                             LineChart.Series(name: "arrivals/s", color: Self.palette[0], points: points(storm.arrivalsPerSecond)),
+                             LineChart.Series(name: "events/s", color: Self.palette[2], points: points(storm.eventsPerSecond)),
+                         ])
     }
 
     /// Latency and service time against percentile, on HdrHistogram's log axis.

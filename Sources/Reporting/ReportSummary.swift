@@ -91,7 +91,9 @@ public struct TextReport: ReportRenderer {
         }
         lines.append("")
         lines.append(ReportSummary.latencyNote)
-        return lines.joined(separator: "\n") + "\n"
+        var text = lines.joined(separator: "\n") + "\n"
+        if let storm = result.storm { text += "\n" + storm.text(seconds: result.duration.seconds) }
+        return text
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

@@ -62,10 +62,13 @@ public struct RunResult: Sendable, Codable, Equatable {
 
     public var metadata: RunMetadata
     public var statistics: RunStatistics
+    /// A live storm's arrivals and events per second; nil for a replay.
+    public var storm: StormSeries?
 
-    public init(metadata: RunMetadata, statistics: RunStatistics) {
+    public init(metadata: RunMetadata, statistics: RunStatistics, storm: StormSeries? = nil) {
         self.metadata = metadata
         self.statistics = statistics
+        self.storm = storm
     }
 
     /// (n - 1) / (last send - first send) in requests per second; 0 with fewer than
@@ -139,7 +142,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         try ReportFile.replace(path, with: try jsonBytes())
     }
 
-    enum CodingKeys: String, CodingKey { case version, metadata, statistics }
+    enum CodingKeys: String, CodingKey { case version, metadata, statistics, storm }
 
     private struct VersionProbe: Decodable { var version: Int }
 
@@ -147,6 +150,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decode(RunMetadata.self, forKey: .metadata)
         statistics = try container.decode(RunStatistics.self, forKey: .statistics)
+        storm = try container.decodeIfPresent(StormSeries.self, forKey: .storm)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -154,6 +158,7 @@ public struct RunResult: Sendable, Codable, Equatable {
         try container.encode(Self.formatVersion, forKey: .version)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(statistics, forKey: .statistics)
+        try container.encodeIfPresent(storm, forKey: .storm)
     }
 
     // MARK: Merge
@@ -173,9 +178,13 @@ public struct RunResult: Sendable, Codable, Equatable {
                               reason: "results started at \(origin) and \(latest), more than 7 days apart")
         }
         var statistics = RunStatistics()
+        // Storm series add up when every shard has one, each placed at its
+        // nearest whole second from the origin (as the per-second series are).
+        var storm = results.allSatisfy { $0.storm != nil } ? StormSeries(arrivalsPerSecond: [], eventsPerSecond: []) : nil
         for result in results {
             let delay = result.metadata.startedAt.microsecondsSinceEpoch - origin.microsecondsSinceEpoch
             statistics.merge(result.statistics, originDelayMicroseconds: delay)
+            if let series = result.storm { storm?.add(series, delaySeconds: Int((Double(delay) / 1e6).rounded())) }
         }
         let rates = results.map(\.metadata.targetRate)
         let metadata = RunMetadata(
@@ -186,7 +195,7 @@ public struct RunResult: Sendable, Codable, Equatable {
             targetRate: rates.contains(nil) ? nil : rates.reduce(0) { $0 + ($1 ?? 0) },
             skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords },
             seed: Set(results.map(\.metadata.seed)).count == 1 ? results[0].metadata.seed : nil)
-        return RunResult(metadata: metadata, statistics: statistics)
+        return RunResult(metadata: metadata, statistics: statistics, storm: storm)
     }
 
     private static func distinctJoined(_ values: [String]) -> String {

@@ -133,12 +133,9 @@ struct StormCommand: AsyncParsableCommand {
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
         delivery.apply(to: &configuration, closedLoopConcurrency: nil)
-        let result = try await runReplay(configuration, showsProgress: results.showsProgress)
+        var result = try await runReplay(configuration, showsProgress: results.showsProgress)
+        result.storm = counts.series
         try results.write(result)
-        let seconds = result.duration.seconds
-        var output = OutputStream.standardOutput()
-        output.write(counts.report(seconds: seconds))
-        output.flush()
         try results.enforceThresholds(on: result)
     }
 }
@@ -224,33 +221,9 @@ final class StormCounts: Sendable {
         }
     }
 
-    /// The storm part of the report: totals with their mean rates, then
-    /// arrivals and emitted events per second (in at most `rows` rows; longer
-    /// storms are shown in buckets of several seconds, as per-second means).
-    func report(seconds: Double, rows: Int = 30) -> String {
-        let (arrivals, events) = tally.withLock { ($0.arrivals, $0.events) }
-        let totalArrivals = arrivals.reduce(0, +)
-        let totalEvents = events.reduce(0, +)
-        let perSecond = { (count: Int) in seconds > 0 ? String(Int((Double(count) / seconds).rounded())) : "-" }
-        var text = "storm             \(totalArrivals) arrivals (\(perSecond(totalArrivals))/s), "
-            + "\(totalEvents) events emitted (\(perSecond(totalEvents))/s)\n"
-        guard !events.isEmpty else { return text }
-        let bucket = (events.count + rows - 1) / rows
-        text += "\n  storm time   arrivals/s   events/s\n"
-        for first in stride(from: 0, to: events.count, by: bucket) {
-            let range = first..<min(first + bucket, events.count)
-            let width = Double(range.count)
-            let label = bucket == 1 ? "\(first)s" : "\(first)-\(range.upperBound)s"
-            text += label.leftPadded(to: 12) + String(Int((Double(arrivals[range].reduce(0, +)) / width).rounded())).leftPadded(to: 13)
-                + String(Int((Double(events[range].reduce(0, +)) / width).rounded())).leftPadded(to: 11) + "\n"
-        }
-        return text
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
+    /// The counts so far, for the run's result.
+    var series: StormSeries {
+        tally.withLock { StormSeries(arrivalsPerSecond: $0.arrivals, eventsPerSecond: $0.events) }
     }
 }
 

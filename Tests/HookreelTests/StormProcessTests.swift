@@ -80,11 +80,19 @@ struct StormProcessTests {
     /// Live: the report gives arrivals and emitted events per second of storm
     /// time, and the per-second events add up to what the sink received.
     @Test func aLiveStormReportsArrivalsAndEventsPerSecond() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let json = directory.file("storm.json")
         let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
         let result = try CommandRunner.hookreel(["storm", Self.quickstart, "--target", "http://127.0.0.1:\(sink.port)/hooks",
-                                                 "--start", Self.start, "--duration", "4s", "--time-scale", "600", "--quiet"])
+                                                 "--start", Self.start, "--duration", "4s", "--time-scale", "600", "--quiet",
+                                                 "--json", json])
         let summary = sink.stop(with: SIGTERM).stdout
         #expect(result.status == 0, "\(result.stderr)")
+        // The saved result carries the storm's series: `report` shows the run's text again.
+        let shown = try CommandRunner.hookreel(["report", json])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdoutText == result.stdoutText)
         let lines = result.stdoutLines
         let header = try #require(lines.firstIndex { $0.contains("storm time   arrivals/s   events/s") }, "\(result.stdoutText)")
         let rows = lines[(header + 1)...].map { $0.split(separator: " ").map(String.init) }

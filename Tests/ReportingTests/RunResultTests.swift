@@ -138,6 +138,22 @@ import TestSupport
         #expect(try RunResult(jsonBytes: Array(old.utf8), source: "old.json").metadata.seed == nil)
     }
 
+    /// Storm series survive the file, add up second by second across shards
+    /// (placed by their start), and are dropped when a shard has none.
+    @Test func stormSeriesRoundTripAndMerge() throws {
+        func run(_ startedAt: String, _ arrivals: [Int], _ events: [Int]) -> RunResult {
+            RunResult(metadata: metadata(startedAt: startedAt), statistics: RunStatistics(),
+                      storm: StormSeries(arrivalsPerSecond: arrivals, eventsPerSecond: events))
+        }
+        let first = run("2026-03-01T12:00:00Z", [1, 2], [3, 4])
+        #expect(try RunResult(jsonBytes: try first.jsonBytes(), source: "s.json") == first)
+        let merged = try RunResult.merging([first, run("2026-03-01T12:00:01Z", [10, 20], [30, 40])])
+        #expect(merged.storm == StormSeries(arrivalsPerSecond: [1, 12, 20], eventsPerSecond: [3, 34, 40]))
+        let replay = RunResult(metadata: metadata(), statistics: RunStatistics())
+        #expect(try RunResult.merging([first, replay]).storm == nil)
+        #expect(!String(decoding: try replay.jsonBytes(), as: UTF8.self).contains("storm"))
+    }
+
     @Test func mergingWithAClosedLoopShardHasNoTargetRate() throws {
         let runs = [metadata(targetRate: 10), metadata(targetRate: nil)].map { RunResult(metadata: $0, statistics: RunStatistics()) }
         #expect(try RunResult.merging(runs).metadata.targetRate == nil)
