@@ -31,54 +31,6 @@ struct DeliveryBench {
         print("NIO floor       \(Int(floor)) req/s  (raw channels, pre-encoded requests, no HTTP handlers)")
     }
 
-private final class AnswerCount: Sendable {
-    let value = Atomic<Int>(0)
-}
-
-/// Counts answers by the `\r\n\r\n` that ends each, and sends the next request.
-private final class FloorHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let request: ByteBuffer
-    private let deadline: NIODeadline
-    private let completed: AnswerCount
-    private let reconnect: @Sendable () -> Void
-    /// How much of `\r\n\r\n` the bytes so far end with.
-    private var matched = 0
-
-    init(request: ByteBuffer, deadline: NIODeadline, completed: AnswerCount, reconnect: @escaping @Sendable () -> Void) {
-        self.request = request
-        self.deadline = deadline
-        self.completed = completed
-        self.reconnect = reconnect
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        reconnect()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        let terminator: [UInt8] = [13, 10, 13, 10]
-        var answers = 0
-        buffer.withUnsafeReadableBytes { bytes in
-            for byte in bytes {
-                matched = byte == terminator[matched] ? matched + 1 : (byte == 13 ? 1 : 0)
-                if matched == 4 {
-                    answers += 1
-                    matched = 0
-                }
-            }
-        }
-        if NIODeadline.now() < deadline {
-            for _ in 0..<answers { context.writeAndFlush(wrapOutboundOut(request), promise: nil) }
-        } else {
-            context.close(promise: nil)
-        }
-        completed.value.add(answers, ordering: .relaxed)
-    }
-}
-
     /// `concurrency` tasks, each sending its next POST when the last is answered.
     static func measureAsyncHTTPClient(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
         var configuration = HTTPClient.Configuration()

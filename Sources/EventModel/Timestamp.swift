@@ -24,6 +24,24 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Appends the RFC 3339 form (see `description`), without quotes.
     public func appendRFC3339(to writer: inout JSONWriter) {
+        writer.write(reserving: 27) { out in
+            writeDateAndTime(to: out)
+            out[19] = UInt8(ascii: ".")
+            writeDigits(microsecondOfSecond, count: 6, to: out + 20)
+            out[26] = UInt8(ascii: "Z")
+            return 27
+        }
+    }
+
+    /// Microseconds past the whole second, 0..<1,000,000 (before 1970 too).
+    public var microsecondOfSecond: Int64 {
+        let remainder = microsecondsSinceEpoch % 1_000_000
+        return remainder < 0 ? remainder + 1_000_000 : remainder
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SS` (19 bytes, UTC) at `out`: the part every
+    /// format here shares (records' `received_at`, storm payloads' times).
+    public func writeDateAndTime(to out: UnsafeMutablePointer<UInt8>) {
         let micros = microsecondsSinceEpoch
         var days = micros / Self.microsPerDay
         var microsOfDay = micros % Self.microsPerDay
@@ -33,30 +51,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         let (year, month, day) = CivilDate.fromDaysSinceEpoch(days)
         let secondsOfDay = microsOfDay / 1_000_000
-        writer.write(reserving: 27) { out in
-            func put(_ value: Int64, digits: Int, at offset: Int) {
-                var rest = value
-                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                    out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                    rest /= 10
-                }
-            }
-            put(Int64(year), digits: 4, at: 0)
-            out[4] = UInt8(ascii: "-")
-            put(Int64(month), digits: 2, at: 5)
-            out[7] = UInt8(ascii: "-")
-            put(Int64(day), digits: 2, at: 8)
-            out[10] = UInt8(ascii: "T")
-            put(secondsOfDay / 3600, digits: 2, at: 11)
-            out[13] = UInt8(ascii: ":")
-            put(secondsOfDay / 60 % 60, digits: 2, at: 14)
-            out[16] = UInt8(ascii: ":")
-            put(secondsOfDay % 60, digits: 2, at: 17)
-            out[19] = UInt8(ascii: ".")
-            put(microsOfDay % 1_000_000, digits: 6, at: 20)
-            out[26] = UInt8(ascii: "Z")
-            return 27
-        }
+        writeDigits(Int64(year), count: 4, to: out)
+        out[4] = UInt8(ascii: "-")
+        writeDigits(Int64(month), count: 2, to: out + 5)
+        out[7] = UInt8(ascii: "-")
+        writeDigits(Int64(day), count: 2, to: out + 8)
+        out[10] = UInt8(ascii: "T")
+        writeDigits(secondsOfDay / 3600, count: 2, to: out + 11)
+        out[13] = UInt8(ascii: ":")
+        writeDigits(secondsOfDay / 60 % 60, count: 2, to: out + 14)
+        out[16] = UInt8(ascii: ":")
+        writeDigits(secondsOfDay % 60, count: 2, to: out + 17)
     }
 
     /// Parses RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; a lower-case
@@ -125,6 +130,15 @@ func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
         rest %= divisor
         divisor /= 10
+    }
+}
+
+/// Writes the last `count` decimal digits of `value` (>= 0), zero-padded, at `out`.
+public func writeDigits(_ value: Int64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
+    var rest = value
+    for index in stride(from: count - 1, through: 0, by: -1) {
+        out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+        rest /= 10
     }
 }
 

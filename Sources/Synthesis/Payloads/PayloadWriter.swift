@@ -10,33 +10,10 @@ extension JSONWriter {
     /// microseconds, so the seventh digit is always a trimmed zero. Formatted
     /// in place: a storm writes several per event.
     mutating func timestamp(_ time: Timestamp) {
-        let perDay: Int64 = 86_400_000_000
-        let micros = time.microsecondsSinceEpoch
-        let days = micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay
-        let microsOfDay = micros - days * perDay
-        let (year, month, day) = CivilDate.fromDaysSinceEpoch(days)
-        let seconds = microsOfDay / 1_000_000
-        var fraction = microsOfDay % 1_000_000
+        var fraction = time.microsecondOfSecond
         write(reserving: 30) { out in
-            func put(_ value: Int64, digits: Int, at offset: Int) {
-                var rest = value
-                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                    out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                    rest /= 10
-                }
-            }
             out[0] = 0x22
-            put(year, digits: 4, at: 1)
-            out[5] = UInt8(ascii: "-")
-            put(month, digits: 2, at: 6)
-            out[8] = UInt8(ascii: "-")
-            put(day, digits: 2, at: 9)
-            out[11] = UInt8(ascii: "T")
-            put(seconds / 3600, digits: 2, at: 12)
-            out[14] = UInt8(ascii: ":")
-            put(seconds / 60 % 60, digits: 2, at: 15)
-            out[17] = UInt8(ascii: ":")
-            put(seconds % 60, digits: 2, at: 18)
+            time.writeDateAndTime(to: out + 1)
             var end = 20
             if fraction > 0 {
                 var digits = 6
@@ -45,7 +22,7 @@ extension JSONWriter {
                     digits -= 1
                 }
                 out[20] = UInt8(ascii: ".")
-                put(fraction, digits: digits, at: 21)
+                writeDigits(fraction, count: digits, to: out + 21)
                 end = 21 + digits
             }
             out[end] = UInt8(ascii: "Z")
