@@ -18,7 +18,7 @@ struct EndToEndTests {
 
     private func bodies(of path: String) throws -> [[UInt8]: Int] {
         let reader = RecordReader(try Recording(path: path)) { issue in Issue.record("read issue: \(issue)") }
-        return Dictionary(try reader.map { ($0.record.decode().body, 1) }, uniquingKeysWith: +)
+        return Dictionary(reader.map { ($0.record.decode().body, 1) }, uniquingKeysWith: +)
     }
 
     /// 300 sample events are replayed into `hookreel record` (re-signed with

@@ -133,7 +133,7 @@ struct SinkTests {
         await sink.shutdown()
 
         var issues: [ReadIssue] = []
-        let records = try RecordReader(try Recording(path: directory.file("rec"))) { issues.append($0) }.map { $0.record.decode() }
+        let records = RecordReader(try Recording(path: directory.file("rec"))) { issues.append($0) }.map { $0.record.decode() }
         #expect(issues.isEmpty)
         #expect(records.map(\.body) == bodies)
         #expect(records.map(\.seq) == [1, 2, 3])
