@@ -20,7 +20,8 @@ struct StormCommand: AsyncParsableCommand {
         writes the event bodies as NDJSON to stdout; --out writes a recording (records with \
         source "synthesized", received_at the simulated time) as fast as the machine allows; \
         --target sends the events live at their simulated times through the same delivery, \
-        thresholds and reports as `hookreel replay`.
+        thresholds and reports as `hookreel replay`, whose report then ends with the storm's \
+        arrivals and emitted events per second (kept in --json and --html too).
 
         Exit status: 0; 3 when a --fail-on threshold is breached; 1 on errors (a bad scenario \
         names its file, line and key); 64 on bad options.

@@ -4,7 +4,8 @@ import NIOPosix
 import Synchronization
 
 /// A receiver for engine tests on 127.0.0.1 and an ephemeral port: keeps what it
-/// received and answers 202, after a scripted delay for some requests.
+/// received and answers 202, after a scripted delay for some requests, or
+/// closes the connection without answering others.
 final class TestTarget: Sendable {
     struct Received: Sendable {
         let uri: String
@@ -14,6 +15,8 @@ final class TestTarget: Sendable {
 
     /// How long to hold the answer to the request with this 0-based arrival index.
     typealias Delay = @Sendable (Int) -> TimeAmount?
+    /// Whether to close the connection instead of answering the request with this index.
+    typealias Drop = @Sendable (Int) -> Bool
 
     let port: Int
     private let channel: any Channel
@@ -28,15 +31,18 @@ final class TestTarget: Sendable {
     }
 
     var received: [Received] { state.received.withLock { $0 } }
+    /// Connections accepted so far.
+    var connections: Int { state.connections.load(ordering: .relaxed) }
     var url: String { "http://127.0.0.1:\(port)/hooks/orchestrator" }
 
-    static func start(delay: @escaping Delay = { _ in nil }) async throws -> TestTarget {
+    static func start(delay: @escaping Delay = { _ in nil }, drop: @escaping Drop = { _ in false }) async throws -> TestTarget {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let state = TargetState(delay: delay)
+        let state = TargetState(delay: delay, drop: drop)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    state.connections.add(1, ordering: .relaxed)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
                     try channel.pipeline.syncOperations.addHandler(TargetHandler(state: state))
                 }
@@ -53,9 +59,14 @@ final class TestTarget: Sendable {
 
 private final class TargetState: Sendable {
     let received = Mutex<[TestTarget.Received]>([])
+    let connections = Atomic<Int>(0)
     let delay: TestTarget.Delay
+    let drop: TestTarget.Drop
 
-    init(delay: @escaping TestTarget.Delay) { self.delay = delay }
+    init(delay: @escaping TestTarget.Delay, drop: @escaping TestTarget.Drop) {
+        self.delay = delay
+        self.drop = drop
+    }
 }
 
 private final class TargetHandler: ChannelInboundHandler {
@@ -80,6 +91,10 @@ private final class TargetHandler: ChannelInboundHandler {
             let index = state.received.withLock { received in
                 received.append(.init(uri: head.uri, headers: head.headers, body: body))
                 return received.count - 1
+            }
+            if state.drop(index) {
+                context.close(promise: nil)
+                return
             }
             let respond = { [context] in
                 var headers = HTTPHeaders()

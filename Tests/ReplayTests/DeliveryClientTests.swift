@@ -1,0 +1,70 @@
+import Delivery
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+/// The client's connection reuse rules, against a target that counts its
+/// connections and can close one instead of answering.
+@Suite struct DeliveryClientTests {
+    private static let body = Array(#"{"Type":"job.started","EventId":"1"}"#.utf8)
+
+    /// Sends one request from loop 0 and waits for its outcome.
+    private func send(_ client: DeliveryClient, _ target: DeliveryTarget) async -> DeliveryOutcome {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        let request = DeliveryRequest(target: target, headers: headers, body: ByteBuffer(bytes: Self.body))
+        return await withCheckedContinuation { continuation in
+            client.loops[0].execute {
+                client.send(request, onLoop: 0) { continuation.resume(returning: $0) }
+            }
+        }
+    }
+
+    private func withClient(_ target: TestTarget, _ body: (DeliveryClient, DeliveryTarget) async throws -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let deliveryTarget = try DeliveryTarget(url: target.url)
+        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 1, timeout: .seconds(5))
+        try await body(client, deliveryTarget)
+        await client.shutdown()
+        try await target.stop()
+        try await group.shutdownGracefully()
+    }
+
+    /// A receiver may close a keep-alive connection just as the next request
+    /// goes out on it: that request is sent once more, on a new connection.
+    @Test func aRequestDroppedByAReusedConnectionIsSentOnceMore() async throws {
+        let target = try await TestTarget.start(drop: { $0 == 1 })
+        try await withClient(target) { client, deliveryTarget in
+            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(await send(client, deliveryTarget).result == .success(202))
+        }
+        #expect(target.received.count == 3, "the dropped request arrived twice")
+        #expect(target.received.map(\.body) == Array(repeating: Self.body, count: 3))
+        #expect(target.connections == 2)
+    }
+
+    /// On a connection that never answered anything, a close is the
+    /// receiver's answer: no second try.
+    @Test func aRequestDroppedByAFreshConnectionFailsAsReset() async throws {
+        let target = try await TestTarget.start(drop: { $0 == 0 })
+        try await withClient(target) { client, deliveryTarget in
+            #expect(await send(client, deliveryTarget).result == .failure(.reset))
+        }
+        #expect(target.received.count == 1)
+    }
+
+    /// Receivers close idle connections (Node after 5 s); one idle for more
+    /// than 2 s is not reused.
+    @Test func aConnectionIdleForMoreThanTwoSecondsIsNotReused() async throws {
+        let target = try await TestTarget.start()
+        try await withClient(target) { client, deliveryTarget in
+            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(target.connections == 1, "reused while fresh")
+            try await Task.sleep(for: .milliseconds(2200))
+            #expect(await send(client, deliveryTarget).result == .success(202))
+        }
+        #expect(target.connections == 2)
+    }
+}
