@@ -110,22 +110,10 @@ public struct EventBodyRewrite: Sendable, Equatable {
         let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
         let total = days * 86_400 + hour * 3600 + minute * 60 + second + timeShiftSeconds
         let shiftedDays = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        let secondOfDay = total - shiftedDays * 86_400
-        let civil = CivilDate.fromDaysSinceEpoch(shiftedDays)
-        guard (0...9999).contains(civil.year) else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count)
-        appendDigits(civil.year, count: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(civil.month, count: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(civil.day, count: 2, to: &out)
-        out.append(text[10])
-        appendDigits(secondOfDay / 3600, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, count: 2, to: &out)
+        guard (0...9999).contains(CivilDate.fromDaysSinceEpoch(shiftedDays).year) else { return nil }
+        var out = [UInt8](repeating: 0, count: civilLength)
+        out.withUnsafeMutableBufferPointer { Timestamp(microsecondsSinceEpoch: total * 1_000_000).writeDateAndTime(to: $0.baseAddress!) }
+        out[10] = text[10]  // keeps a lower-case `t`
         out.append(contentsOf: text[civilLength...])
         return out
     }

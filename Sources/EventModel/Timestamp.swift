@@ -122,17 +122,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     static let microsPerDay: Int64 = 86_400_000_000
 }
 
-func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
-    var divisor: Int64 = 1
-    for _ in 1..<count { divisor *= 10 }
-    var rest = value
-    while divisor > 0 {
-        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
-        rest %= divisor
-        divisor /= 10
-    }
-}
-
 /// Writes the last `count` decimal digits of `value` (>= 0), zero-padded, at `out`.
 public func writeDigits(_ value: Int64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
     var rest = value

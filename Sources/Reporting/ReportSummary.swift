@@ -85,9 +85,9 @@ public struct TextReport: ReportRenderer {
         lines.append("")
         let nameWidth = summary.histograms.map(\.name.count).max() ?? 0
         let cellWidth = max(9, (summary.histograms.flatMap(\.cells).map(\.count).max() ?? 0) + 2)
-        lines.append(pad("", nameWidth) + ReportSummary.histogramColumns.map { leftPad($0, cellWidth) }.joined())
+        lines.append(pad("", nameWidth) + ReportSummary.histogramColumns.map { Self.leftPad($0, cellWidth) }.joined())
         for (name, cells) in summary.histograms {
-            lines.append(pad(name, nameWidth) + cells.map { leftPad($0, cellWidth) }.joined())
+            lines.append(pad(name, nameWidth) + cells.map { Self.leftPad($0, cellWidth) }.joined())
         }
         lines.append("")
         lines.append(ReportSummary.latencyNote)
@@ -100,7 +100,8 @@ public struct TextReport: ReportRenderer {
         text + String(repeating: " ", count: max(0, width - text.count))
     }
 
-    private func leftPad(_ text: String, _ width: Int) -> String {
+    /// `text` right-aligned in `width` columns (the storm table uses it too).
+    static func leftPad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

@@ -51,16 +51,11 @@ public struct StormSeries: Sendable, Codable, Equatable {
         text += "\n  storm time   arrivals/s   events/s\n"
         for first in stride(from: 0, to: eventsPerSecond.count, by: bucket) {
             let range = first..<min(first + bucket, eventsPerSecond.count)
-            let width = Double(range.count)
+            let mean = { (counts: [Int]) in String(Int((Double(counts[range].reduce(0, +)) / Double(range.count)).rounded())) }
             let label = bucket == 1 ? "\(first)s" : "\(first)-\(range.upperBound)s"
-            text += leftPadded(label, 12)
-                + leftPadded(String(Int((Double(arrivalsPerSecond[range].reduce(0, +)) / width).rounded())), 13)
-                + leftPadded(String(Int((Double(eventsPerSecond[range].reduce(0, +)) / width).rounded())), 11) + "\n"
+            text += TextReport.leftPad(label, 12) + TextReport.leftPad(mean(arrivalsPerSecond), 13)
+                + TextReport.leftPad(mean(eventsPerSecond), 11) + "\n"
         }
         return text
-    }
-
-    private func leftPadded(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

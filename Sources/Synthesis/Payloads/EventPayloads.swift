@@ -101,12 +101,8 @@ public enum EventPayloads {
     /// process.created/updated/deleted: `Releases` [].
     public static func body(_ envelope: EventEnvelopeFields, releases: [ProcessSnapshot]) -> [UInt8] {
         var writer = start(envelope, family: .processes, capacity: 200 + 320 * releases.count)
-        writer.raw(",\"Releases\":[")
-        for (index, release) in releases.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.releaseDefinition(release)
-        }
-        writer.raw("]")
+        writer.raw(",\"Releases\":")
+        writer.array(releases) { $0.releaseDefinition($1) }
         return finish(&writer, envelope)
     }
 
@@ -123,12 +119,8 @@ public enum EventPayloads {
     /// robot.status: `Sessions` [].
     public static func body(_ envelope: EventEnvelopeFields, sessions: [RobotSessionSnapshot]) -> [UInt8] {
         var writer = start(envelope, family: .robotStatus, capacity: 200 + 160 * sessions.count)
-        writer.raw(",\"Sessions\":[")
-        for (index, session) in sessions.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.session(session)
-        }
-        writer.raw("]")
+        writer.raw(",\"Sessions\":")
+        writer.array(sessions) { $0.session($1) }
         return finish(&writer, envelope)
     }
 
@@ -139,12 +131,8 @@ public enum EventPayloads {
         var writer = start(envelope, family: .jobCreated, capacity: 400 + 700 * jobs.count)
         writer.raw(",\"StartInfo\":")
         writer.startInfo(startInfo)
-        writer.raw(",\"Jobs\":[")
-        for (index, job) in jobs.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.createdJob(job, batchExecutionKey: batchExecutionKey)
-        }
-        writer.raw("]")
+        writer.raw(",\"Jobs\":")
+        writer.array(jobs) { $0.createdJob($1, batchExecutionKey: batchExecutionKey) }
         return finish(&writer, envelope)
     }
 
@@ -159,24 +147,16 @@ public enum EventPayloads {
     /// job.stopped: `Jobs` [] (a bulk stop is one event).
     public static func body(_ envelope: EventEnvelopeFields, jobs: [JobSnapshot]) -> [UInt8] {
         var writer = start(envelope, family: .jobs, capacity: 200 + 450 * jobs.count)
-        writer.raw(",\"Jobs\":[")
-        for (index, job) in jobs.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.simpleJob(job)
-        }
-        writer.raw("]")
+        writer.raw(",\"Jobs\":")
+        writer.array(jobs) { $0.simpleJob($1) }
         return finish(&writer, envelope)
     }
 
     /// queue.created/updated/deleted: `Queues` [].
     public static func body(_ envelope: EventEnvelopeFields, queues: [QueueSnapshot]) -> [UInt8] {
         var writer = start(envelope, family: .queues, capacity: 200 + 200 * queues.count)
-        writer.raw(",\"Queues\":[")
-        for (index, queue) in queues.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.queue(queue)
-        }
-        writer.raw("]")
+        writer.raw(",\"Queues\":")
+        writer.array(queues) { $0.queue($1) }
         return finish(&writer, envelope)
     }
 
@@ -187,12 +167,8 @@ public enum EventPayloads {
         var writer = start(envelope, family: .queueItems, capacity: 400 + 600 * items.count)
         writer.raw(",\"Queue\":")
         writer.queue(queue)
-        writer.raw(",\"QueueItems\":[")
-        for (index, item) in items.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.queueItem(item)
-        }
-        writer.raw("]")
+        writer.raw(",\"QueueItems\":")
+        writer.array(items) { $0.queueItem($1) }
         return finish(&writer, envelope)
     }
 
@@ -209,12 +185,8 @@ public enum EventPayloads {
     /// robot.created/updated/deleted: `Robots` [] (a bulk delete is one event).
     public static func body(_ envelope: EventEnvelopeFields, robots: [RobotSnapshot]) -> [UInt8] {
         var writer = start(envelope, family: .robots, capacity: 200 + 500 * robots.count)
-        writer.raw(",\"Robots\":[")
-        for (index, robot) in robots.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.robot(robot, fields: .definition)
-        }
-        writer.raw("]")
+        writer.raw(",\"Robots\":")
+        writer.array(robots) { $0.robot($1, fields: .definition) }
         return finish(&writer, envelope)
     }
 

@@ -32,12 +32,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .double(let value): value.isFinite ? writer.number(value) : writer.raw("null")
         case .string(let value): writer.string(value)
         case .array(let elements):
-            writer.raw("[")
-            for (index, element) in elements.enumerated() {
-                if index > 0 { writer.raw(",") }
-                element.write(to: &writer)
-            }
-            writer.raw("]")
+            writer.array(elements) { $1.write(to: &$0) }
         case .object(let members):
             writer.raw("{")
             for (index, member) in members.enumerated() {

@@ -31,6 +31,16 @@ extension JSONWriter {
         }
     }
 
+    /// `[…]`, each element written by `element`.
+    mutating func array<Element>(_ elements: [Element], _ element: (inout JSONWriter, Element) -> Void) {
+        raw("[")
+        for (index, item) in elements.enumerated() {
+            if index > 0 { raw(",") }
+            element(&self, item)
+        }
+        raw("]")
+    }
+
     mutating func optionalInteger(_ value: Int?) {
         if let value { integer(value) } else { raw("null") }
     }
@@ -85,12 +95,8 @@ extension JSONWriter {
         string(robot.hostingType)
         if fields == .definition {
             if let environments = robot.environments {
-                raw(",\"Environments\":[")
-                for (index, environment) in environments.enumerated() {
-                    if index > 0 { raw(",") }
-                    self.environment(environment)
-                }
-                raw("]")
+                raw(",\"Environments\":")
+                array(environments) { $0.environment($1) }
             }
             if let settings = robot.executionSettings {
                 raw(",\"ExecutionSettings\":")
@@ -231,12 +237,9 @@ extension JSONWriter {
         string(info.releaseKey)
         raw(",\"Strategy\":")
         string(info.strategy)
-        raw(",\"RobotIds\":[")
-        for (index, id) in info.robotIds.enumerated() {
-            if index > 0 { raw(",") }
-            integer(id)
-        }
-        raw("],\"JobsCount\":")
+        raw(",\"RobotIds\":")
+        array(info.robotIds) { $0.integer($1) }
+        raw(",\"JobsCount\":")
         integer(info.jobsCount)
         raw(",\"Source\":")
         string(info.source)
@@ -361,12 +364,9 @@ extension JSONWriter {
         bool(schedule.useCalendar)
         raw(",\"Release\":")
         releaseReference(schedule.release)
-        raw(",\"ExecutorRobots\":[")
-        for (index, robot) in schedule.executorRobots.enumerated() {
-            if index > 0 { raw(",") }
-            self.robot(robot, fields: .definition)
-        }
-        raw("],\"InputArguments\":")
+        raw(",\"ExecutorRobots\":")
+        array(schedule.executorRobots) { $0.robot($1, fields: .definition) }
+        raw(",\"InputArguments\":")
         fragment(schedule.inputArguments)
         raw("}")
     }
