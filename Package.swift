@@ -89,6 +89,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Benchmarks/DeliveryBench"),
+        .executableTarget(name: "server-floor", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Benchmarks/ServerFloor"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["EventModel"], path: "Tests/TestSupport"),

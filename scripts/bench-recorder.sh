@@ -2,7 +2,10 @@
 # Recorder benchmark, peers in the same run (benchmarks.md): wrk POSTs a ~1.4 KB
 # job.completed delivery with 64 connections for DURATION against
 #   - nginx answering 204 (`location / { return 204; }`), measured before and after;
-#   - hookreel record in each durability mode (fsync, flush, async).
+#   - hookreel record in each durability mode (fsync, flush, async);
+#   - two swift-nio floors (Benchmarks/ServerFloor): a bare NIOHTTP1 server set
+#     up as the recorder's listener, and raw channels with no HTTP handlers,
+#     each with one and two event loops. They show what the stack itself allows.
 # Targets: fsync >= 0.5x nginx requests/s, async >= 0.8x. Release build, loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +17,13 @@ WORK=${WORK:-.build/bench-recorder}
 BIN=.build/release/hookreel
 NGINX_PORT=18080
 RECORDER_PORT=18081
+FLOOR_PORT=18082
 
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk nginx-light >/dev/null || { echo "needs wrk and nginx (apt-get install wrk nginx-light)"; exit 1; }
 }
 swift build -c release --product hookreel >/dev/null
+swift build -c release --product server-floor >/dev/null
 rm -rf "$WORK" && mkdir -p "$WORK"
 
 nginx -c "$PWD/scripts/bench/nginx.conf" -p "$WORK" &
@@ -44,15 +49,29 @@ for mode in fsync flush async; do
   ratio=$("$BIN" inspect "$out" --json | awk -F': ' '/"compression_ratio"/ { gsub(/,/, "", $2); print $2 }')
   results+=("$mode $rps $p99 $bad $ratio")
 done
+for floor in "http 1" "http 2" "raw 1" "raw 2"; do
+  read -r mode loops <<<"$floor"
+  .build/release/server-floor $FLOOR_PORT "$loops" "$mode" &
+  pid=$!
+  for _ in $(seq 50); do curl -fsS -o /dev/null -X POST "http://127.0.0.1:$FLOOR_PORT/" 2>/dev/null && break; sleep 0.1; done
+  read -r rps p99 bad <<<"$(run_wrk $FLOOR_PORT)"
+  kill -TERM $pid; wait $pid
+  results+=("floor:$mode/$loops $rps $p99 $bad -")
+done
 read -r nginx2 nginx2_p99 _ <<<"$(run_wrk $NGINX_PORT)"
 
 awk -v n1="$nginx1" -v n2="$nginx2" -v p1="$nginx1_p99" -v p2="$nginx2_p99" -v c="$CONNECTIONS" -v d="$DURATION" '
 BEGIN {
   nginx = (n1 + n2) / 2
   printf "wrk -t%s -c%d -d%s, ~1.4 KB job.completed POST; nginx = mean of a run before and after\n\n", ENVIRON["THREADS"] ? ENVIRON["THREADS"] : 2, c, d
-  printf "%-22s %12s %10s %10s %10s %8s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio"
-  printf "%-22s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
+  printf "%-28s %12s %10s %10s %10s %8s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio"
+  printf "%-28s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
 }
-{ printf "%-22s %12.0f %9.2fx %10s %10s %7.1fx\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5 }
+$1 !~ /^floor:/ { printf "%-28s %12.0f %9.2fx %10s %10s %7.1fx\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5 }
+$1 ~ /^floor:/ {
+  split(substr($1, 7), f, "/")
+  if (!floors++) print "\nswift-nio floors (answer 202, record nothing):"
+  printf "%-28s %12.0f %9.2fx %10s %10s\n", (f[1] == "http" ? "NIOHTTP1 pipeline, " : "raw channels, ") f[2] " loop" (f[2] > 1 ? "s" : ""), $2, $2 / nginx, $3, $4
+}
 END { print "\ntargets: fsync >= 0.50x, async >= 0.80x; ratio = uncompressed / compressed bytes written" }
 ' <<<"$(printf '%s\n' "${results[@]}")"
