@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// One request ready to go on the wire: headers (including `Host` and
 /// `Content-Length`) and the exact body.
@@ -55,13 +56,18 @@ public final class DeliveryClient: Sendable {
     ///     for a free connection, and for a connection to open. Checked every
     ///     `timeout / 20` (at least 1 ms, at most 50 ms), so a timeout fires
     ///     that much late at most.
-    public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration) {
+    ///   - tls: how an `https://` target's connections are secured; required
+    ///     for one, ignored for `http://`.
+    public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration, tls: DeliveryTLS? = nil) {
         precondition(!loops.isEmpty && connections >= loops.count)
+        precondition(!target.isSecure || tls != nil, "an https target needs a DeliveryTLS")
         self.target = target
         self.loops = loops
+        let tlsContext = target.isSecure ? tls?.context : nil
         pools = loops.enumerated().map { index, loop in
             let share = connections / loops.count + (index < connections % loops.count ? 1 : 0)
-            return LoopConnectionPool(target: target, loop: loop, maximumConnections: share, timeout: TimeAmount(timeout))
+            return LoopConnectionPool(target: target, tls: tlsContext, loop: loop, maximumConnections: share,
+                                      timeout: TimeAmount(timeout))
         }
         for pool in pools { pool.start() }
     }
@@ -99,6 +105,8 @@ struct PendingDelivery {
 /// entry points assert.)
 final class LoopConnectionPool: @unchecked Sendable {
     let target: DeliveryTarget
+    /// Set for an `https://` target.
+    let tls: NIOSSLContext?
     let loop: any EventLoop
     let maximumConnections: Int
     let timeout: TimeAmount
@@ -121,8 +129,9 @@ final class LoopConnectionPool: @unchecked Sendable {
     static let maximumIdleTime = TimeAmount.seconds(2)
     static let connectBackoff = TimeAmount.milliseconds(100)
 
-    init(target: DeliveryTarget, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount) {
+    init(target: DeliveryTarget, tls: NIOSSLContext?, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount) {
         self.target = target
+        self.tls = tls
         self.loop = loop
         self.maximumConnections = maximumConnections
         self.timeout = timeout
@@ -196,8 +205,14 @@ final class LoopConnectionPool: @unchecked Sendable {
         ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
-            .channelInitializer { channel in
+            .channelInitializer { [tls, target] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI and the name check need a host name; for an
+                        // address, the certificate is checked against it.
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.isIPAddress ? nil : target.host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     // Header values come from recordings (parsed HTTP) or validated options,
                     // so the per-request validator is skipped on this hot path.
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)

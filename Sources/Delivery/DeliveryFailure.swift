@@ -1,6 +1,7 @@
 import Glibc
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a request got no response, in the classes a load report counts.
 public enum DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -42,6 +43,15 @@ public enum DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible
     init(ioError error: any Error) {
         if case .connectTimeout = error as? ChannelError {
             self = .timeout
+            return
+        }
+        if case .uncleanShutdown = error as? NIOSSLError {
+            // The peer closed the TCP connection without ending TLS first.
+            self = .reset
+            return
+        }
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            self = .other("TLS: \(error)")
             return
         }
         if let ioError = error as? IOError {

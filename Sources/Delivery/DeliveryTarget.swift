@@ -1,24 +1,31 @@
-/// Where replayed requests go: an absolute `http://` URL split into what a
-/// connection and a request line need.
+import NIOCore
+
+/// Where replayed requests go: an absolute `http://` or `https://` URL split
+/// into what a connection and a request line need.
 public struct DeliveryTarget: Sendable, Equatable, CustomStringConvertible {
     public let host: String
     public let port: Int
+    /// `https`: connections are TLS (see `DeliveryTLS`).
+    public let isSecure: Bool
     /// The request target sent on every request line (path and query).
     public let pathAndQuery: String
     /// The `Host` header value.
     public let authority: String
+    /// The host is an IPv4 or IPv6 address, not a name.
+    public let isIPAddress: Bool
     public let description: String
 
     /// Parses `url`, e.g. `http://127.0.0.1:8080/webhooks?tenant=a`.
     public init(url: String) throws(DeliveryTargetError) {
-        let httpScheme = "http://"
-        guard url.lowercased().hasPrefix(httpScheme) else {
-            if url.lowercased().hasPrefix("https://") {
-                throw DeliveryTargetError(url: url, reason: "https is not supported yet; put a TLS-terminating proxy in front or use http")
-            }
-            throw DeliveryTargetError(url: url, reason: "expected an absolute URL starting with http://")
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("http://") {
+            isSecure = false
+        } else if lowered.hasPrefix("https://") {
+            isSecure = true
+        } else {
+            throw DeliveryTargetError(url: url, reason: "expected an absolute URL starting with http:// or https://")
         }
-        let rest = url.dropFirst(httpScheme.count)
+        let rest = url.dropFirst(isSecure ? 8 : 7)
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = String(rest[..<authorityEnd])
         guard !authority.isEmpty, !authority.contains("@") else {
@@ -48,7 +55,7 @@ public struct DeliveryTarget: Sendable, Equatable, CustomStringConvertible {
             host = authority[...]
         }
         guard !host.isEmpty else { throw DeliveryTargetError(url: url, reason: "expected a host") }
-        var port = 80
+        var port = isSecure ? 443 : 80
         if let portText {
             guard portText.allSatisfy({ ("0"..."9").contains($0) }), let parsed = Int(portText), (1...65_535).contains(parsed) else {
                 throw DeliveryTargetError(url: url, reason: "port '\(portText)' is not a number from 1 to 65535")
@@ -57,6 +64,9 @@ public struct DeliveryTarget: Sendable, Equatable, CustomStringConvertible {
         }
         self.host = String(host)
         self.port = port
+        // Not a host name, so not for SNI or name checks: the certificate must
+        // then name the address itself.
+        isIPAddress = host.contains(":") || (try? SocketAddress(ipAddress: String(host), port: 0)) != nil
         self.pathAndQuery = path
         self.authority = authority
         description = url

@@ -85,12 +85,12 @@ final class ClosedLoopDriver: @unchecked Sendable {
         case .request(let request):
             counters.sent.add(1, ordering: .relaxed)
             client.send(request, onLoop: index) { [self] outcome in
-                statistics[index].statistics.record(RequestSample(
+                let sample = RequestSample(
                     intended: intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                     outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent,
-                    bytesReceived: outcome.bytesReceived))
-                counters.completed.add(1, ordering: .relaxed)
-                if case .failure = outcome.result { counters.failed.add(1, ordering: .relaxed) }
+                    bytesReceived: outcome.bytesReceived)
+                statistics[index].statistics.record(sample)
+                counters.complete(sample.outcome, outcome.result)
                 work(onLoop: index)
             }
         case .parked, .finished:

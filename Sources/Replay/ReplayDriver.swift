@@ -116,8 +116,7 @@ final class ReplayDriver: @unchecked Sendable {
                 intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                 outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent, bytesReceived: outcome.bytesReceived)
             statistics[index].statistics.record(sample)
-            counters.completed.add(1, ordering: .relaxed)
-            if !sample.outcome.isSuccess { counters.failed.add(1, ordering: .relaxed) }
+            counters.complete(sample.outcome, outcome.result)
             inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
         }
     }

@@ -43,6 +43,8 @@ public struct ReplayConfiguration: Sendable {
     public var isStrict = false
     /// Event loops sending requests.
     public var eventLoopThreads = System.coreCount
+    /// How an `https://` target is verified (nil: the system's trust roots).
+    public var tls: DeliveryTLS?
 
     public init(input: ReplayInput, target: DeliveryTarget, pacer: any Pacer) {
         self.input = input
@@ -68,10 +70,13 @@ public struct ReplayProgress: Sendable {
 public enum ReplayError: Error, Sendable, CustomStringConvertible {
     /// `--strict`: the recording had a malformed record or corrupt segment.
     case unreadableRecording(ReadIssue)
+    /// TLS for an `https://` target could not be set up.
+    case tls(DeliveryTLSError)
 
     public var description: String {
         switch self {
         case .unreadableRecording(let issue): "stopped (--strict): \(issue)"
+        case .tls(let error): "target: \(error)"
         }
     }
 }
@@ -118,12 +123,16 @@ public final class ReplayEngine: Sendable {
     public func run() async throws(ReplayError) -> RunResult {
         let configuration = configuration
         let isStrict = configuration.isStrict
+        var tls = configuration.tls
+        if configuration.target.isSecure && tls == nil {
+            do throws(DeliveryTLSError) { tls = try DeliveryTLS() } catch { throw .tls(error) }
+        }
         // No more loops than connections: every loop holds at least one.
         let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
         let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
-                                    timeout: configuration.timeout)
+                                    timeout: configuration.timeout, tls: tls)
         let statistics = loops.map { _ in StatisticsBox() }
         let snapshots = zip(loops, statistics).map { loop, box in
             loop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(Self.progressInterval)) { _ in
@@ -205,6 +214,9 @@ public final class ReplayEngine: Sendable {
     /// How often each loop publishes its latency histogram for `progress()`.
     static let progressInterval: Duration = .milliseconds(250)
 
+    /// The reason of the run's first `other` transport error, if it had one.
+    public var firstOtherError: String? { counters.otherReason }
+
     /// A snapshot for the progress line (latency as of the last publication,
     /// at most `progressInterval` old); nil when no run is going.
     public func progress() -> ReplayProgress? {
@@ -238,5 +250,21 @@ final class StatisticsBox: @unchecked Sendable {
 final class ProgressCounters: Sendable {
     let sent = Atomic<Int>(0)
     let completed = Atomic<Int>(0)
+    /// Completed without a 2xx answer.
     let failed = Atomic<Int>(0)
+    /// Why the first `other` transport error happened (a TLS handshake, a DNS
+    /// lookup): the class alone does not tell a user what to fix.
+    private let firstOtherReason = Mutex<String?>(nil)
+
+    /// Counts a completed request (on its event loop).
+    func complete(_ outcome: RequestOutcome, _ result: Result<Int, DeliveryFailure>) {
+        completed.add(1, ordering: .relaxed)
+        guard !outcome.isSuccess else { return }
+        failed.add(1, ordering: .relaxed)
+        if case .failure(.other(let reason)) = result {
+            firstOtherReason.withLock { $0 = $0 ?? reason }
+        }
+    }
+
+    var otherReason: String? { firstOtherReason.withLock { $0 } }
 }

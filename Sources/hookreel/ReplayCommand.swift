@@ -31,7 +31,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "A recording directory, or a single .ndjson.zst segment.")
     var recording: String
 
-    @Option(help: ArgumentHelp("Where to send the requests (an http:// URL).", valueName: "url"))
+    @Option(help: ArgumentHelp("Where to send the requests (an http:// or https:// URL).", valueName: "url"))
     var target: String
 
     @OptionGroup(title: "Pacing")
@@ -88,7 +88,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.ordersByEntity = selection.order == .entity
         configuration.isStrict = selection.strict
         configuration.seed = seed
-        delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
+        try delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
         let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
         try results.enforceThresholds(on: result)
@@ -127,6 +127,9 @@ func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async 
     do {
         let result = try await engine.run()
         await progress?.finish()
+        if let reason = engine.firstOtherError {
+            Diagnostics.note("requests failed with 'other' errors; the first: \(reason)")
+        }
         return result
     } catch {
         await progress?.finish()
@@ -221,8 +224,8 @@ struct BoundOptions: ParsableArguments {
     }
 }
 
-/// `--max-in-flight`, `--connections`, `--timeout`, `--threads`: how requests
-/// go out, for `replay` and `storm --target`.
+/// `--max-in-flight`, `--connections`, `--timeout`, `--threads`, `--ca-file`,
+/// `--insecure`: how requests go out, for `replay` and `storm --target`.
 struct DeliveryOptions: ParsableArguments {
     static let defaultConnections = 100
     static let defaultMaximumInFlight = 1000
@@ -241,6 +244,13 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("With an https:// target: also trust the certificates in this PEM file (the receiver's self-signed certificate, or a private CA).",
+                               valueName: "path"))
+    var caFile: String?
+
+    @Flag(help: "With an https:// target: accept any certificate for any name, as Orchestrator's AllowInsecureSsl does. For test receivers only.")
+    var insecure = false
+
     func validate() throws {
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
@@ -249,9 +259,20 @@ struct DeliveryOptions: ParsableArguments {
     }
 
     /// Whether any of these options was given.
-    var isGiven: Bool { maxInFlight != nil || connections != nil || threads != nil || timeout.text != "60s" }
+    var isGiven: Bool {
+        maxInFlight != nil || connections != nil || threads != nil || timeout.text != "60s" || caFile != nil || insecure
+    }
 
-    func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) {
+    func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) throws {
+        if configuration.target.isSecure {
+            do {
+                configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure)
+            } catch {
+                throw ValidationError(caFile == nil ? "https target: \(error)" : "--ca-file \(error)")
+            }
+        } else if caFile != nil || insecure {
+            throw ValidationError("--ca-file and --insecure apply to https:// targets")
+        }
         configuration.timeout = timeout.duration
         if let concurrency = closedLoopConcurrency {
             configuration.maximumInFlight = concurrency

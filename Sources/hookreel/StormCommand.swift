@@ -40,7 +40,7 @@ struct StormCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the storm as a recording into this directory.", valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Send the storm live to this http:// URL.", valueName: "url"))
+    @Option(help: ArgumentHelp("Send the storm live to this http:// or https:// URL.", valueName: "url"))
     var target: String?
 
     @OptionGroup(title: "Storm")
@@ -133,7 +133,7 @@ struct StormCommand: AsyncParsableCommand {
         configuration.rewrites = ReplayRewrites(
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
-        delivery.apply(to: &configuration, closedLoopConcurrency: nil)
+        try delivery.apply(to: &configuration, closedLoopConcurrency: nil)
         var result = try await runReplay(configuration, showsProgress: results.showsProgress)
         result.storm = counts.series
         try results.write(result)

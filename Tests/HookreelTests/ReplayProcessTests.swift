@@ -68,7 +68,9 @@ struct ReplayProcessTests {
         (["--rate", "100/s", "--concurrency", "4"], "--concurrency applies only to --rate max"),
         (["--fail-on", "p99>>1s"], "threshold 'p99>>1s': expected a value after '>'"),
         (["--fail-on", "errors>1s"], "errors takes a percentage"),
-        (["--target", "https://x"], "https is not supported yet"),
+        (["--target", "http://127.0.0.1:1/", "--insecure"], "--ca-file and --insecure apply to https:// targets"),
+        (["--target", "https://127.0.0.1:1/", "--ca-file", "/nonexistent/ca.pem"],
+         "--ca-file /nonexistent/ca.pem: cannot read PEM certificates"),
         (["--target", "ftp://x"], "expected an absolute URL starting with http://"),
         (["--target", "http://x:0/"], "port '0' is not a number from 1 to 65535"),
     ]

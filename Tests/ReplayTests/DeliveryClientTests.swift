@@ -2,6 +2,7 @@ import Delivery
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TestSupport
 import Testing
 
 /// The client's connection reuse rules, against a target that counts its
@@ -21,10 +22,11 @@ import Testing
         }
     }
 
-    private func withClient(_ target: TestTarget, _ body: (DeliveryClient, DeliveryTarget) async throws -> Void) async throws {
+    private func withClient(_ target: TestTarget, tls: DeliveryTLS? = nil,
+                            _ body: (DeliveryClient, DeliveryTarget) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let deliveryTarget = try DeliveryTarget(url: target.url)
-        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 1, timeout: .seconds(5))
+        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 1, timeout: .seconds(5), tls: tls)
         try await body(client, deliveryTarget)
         await client.shutdown()
         try await target.stop()
@@ -66,5 +68,66 @@ import Testing
             #expect(await send(client, deliveryTarget).result == .success(202))
         }
         #expect(target.connections == 2)
+    }
+
+    // MARK: https
+
+    /// The test receiver's certificate, as a user would pass it with `--ca-file`.
+    private func caFile(in directory: TemporaryDirectory) throws -> String {
+        let path = directory.file("receiver.pem")
+        try TestCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func anHTTPSTargetWhoseCertificateIsTrustedGetsTheExactBodyOnOneKeptAliveConnection() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let target = try await TestTarget.start(isSecure: true)
+        let tls = try DeliveryTLS(trusting: try caFile(in: directory))
+        try await withClient(target, tls: tls) { client, deliveryTarget in
+            #expect(deliveryTarget.isSecure && deliveryTarget.isIPAddress)
+            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(await send(client, deliveryTarget).result == .success(202))
+        }
+        #expect(target.received.map(\.body) == [Self.body, Self.body])
+        #expect(target.connections == 1)
+    }
+
+    /// Without `--ca-file` a self-signed certificate is not trusted: each
+    /// request fails with a TLS error, and nothing reaches the receiver.
+    @Test func anUntrustedCertificateFailsTheRequestWithATLSError() async throws {
+        let target = try await TestTarget.start(isSecure: true)
+        try await withClient(target, tls: try DeliveryTLS()) { client, deliveryTarget in
+            let outcome = await send(client, deliveryTarget)
+            guard case .failure(.other(let reason)) = outcome.result else {
+                Issue.record("expected a TLS failure, got \(outcome.result)")
+                return
+            }
+            #expect(reason.hasPrefix("TLS: "), "\(reason)")
+        }
+        #expect(target.received.isEmpty)
+    }
+
+    /// `--insecure`: any certificate is accepted, as Orchestrator's AllowInsecureSsl.
+    @Test func withoutVerificationASelfSignedCertificateIsAccepted() async throws {
+        let target = try await TestTarget.start(isSecure: true)
+        try await withClient(target, tls: try DeliveryTLS(verifiesCertificates: false)) { client, deliveryTarget in
+            #expect(await send(client, deliveryTarget).result == .success(202))
+        }
+        #expect(target.received.map(\.body) == [Self.body])
+    }
+
+    @Test func aCAFileThatIsNotPEMIsRefusedNamingTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("not-a-certificate.pem")
+        try "hello".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DeliveryTLSError.self) { try DeliveryTLS(trusting: path) }
+        do {
+            _ = try DeliveryTLS(trusting: path)
+        } catch {
+            #expect(error.description.hasPrefix("\(path): "))
+        }
+        #expect(throws: DeliveryTLSError.self) { try DeliveryTLS(trusting: directory.file("missing.pem")) }
     }
 }

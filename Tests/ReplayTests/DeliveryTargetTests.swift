@@ -9,12 +9,14 @@ struct DeliveryTargetTests {
         let port: Int
         let pathAndQuery: String
         let authority: String
+        var isSecure = false
+        var isIPAddress = false
         var testDescription: String { url }
     }
 
     static let valid: [Valid] = [
         Valid(url: "http://127.0.0.1:8080/webhooks?tenant=a", host: "127.0.0.1", port: 8080,
-              pathAndQuery: "/webhooks?tenant=a", authority: "127.0.0.1:8080"),
+              pathAndQuery: "/webhooks?tenant=a", authority: "127.0.0.1:8080", isIPAddress: true),
         Valid(url: "http://example.com", host: "example.com", port: 80, pathAndQuery: "/", authority: "example.com"),
         Valid(url: "http://example.com/", host: "example.com", port: 80, pathAndQuery: "/", authority: "example.com"),
         Valid(url: "http://example.com?x=1&y=2", host: "example.com", port: 80, pathAndQuery: "/?x=1&y=2", authority: "example.com"),
@@ -25,10 +27,19 @@ struct DeliveryTargetTests {
         Valid(url: "http://localhost:1/", host: "localhost", port: 1, pathAndQuery: "/", authority: "localhost:1"),
         Valid(url: "http://localhost:65535/hooks", host: "localhost", port: 65535, pathAndQuery: "/hooks", authority: "localhost:65535"),
         Valid(url: "HTTP://Example.COM/Path", host: "Example.COM", port: 80, pathAndQuery: "/Path", authority: "Example.COM"),
-        Valid(url: "http://[::1]:8080/hooks", host: "::1", port: 8080, pathAndQuery: "/hooks", authority: "[::1]:8080"),
-        Valid(url: "http://[::1]", host: "::1", port: 80, pathAndQuery: "/", authority: "[::1]"),
-        Valid(url: "http://[fe80::1%25eth0]:9000?a", host: "fe80::1%25eth0", port: 9000, pathAndQuery: "/?a", authority: "[fe80::1%25eth0]:9000"),
+        Valid(url: "http://[::1]:8080/hooks", host: "::1", port: 8080, pathAndQuery: "/hooks", authority: "[::1]:8080", isIPAddress: true),
+        Valid(url: "http://[::1]", host: "::1", port: 80, pathAndQuery: "/", authority: "[::1]", isIPAddress: true),
+        Valid(url: "http://[fe80::1%25eth0]:9000?a", host: "fe80::1%25eth0", port: 9000, pathAndQuery: "/?a",
+              authority: "[fe80::1%25eth0]:9000", isIPAddress: true),
         Valid(url: "http://a.b.c/p?q=http://x/y", host: "a.b.c", port: 80, pathAndQuery: "/p?q=http://x/y", authority: "a.b.c"),
+        Valid(url: "https://receiver.example/hooks", host: "receiver.example", port: 443, pathAndQuery: "/hooks",
+              authority: "receiver.example", isSecure: true),
+        Valid(url: "HTTPS://127.0.0.1:8443", host: "127.0.0.1", port: 8443, pathAndQuery: "/", authority: "127.0.0.1:8443",
+              isSecure: true, isIPAddress: true),
+        Valid(url: "https://[::1]/h?q=1", host: "::1", port: 443, pathAndQuery: "/h?q=1", authority: "[::1]",
+              isSecure: true, isIPAddress: true),
+        Valid(url: "https://10.0.0.1.example.com/", host: "10.0.0.1.example.com", port: 443, pathAndQuery: "/",
+              authority: "10.0.0.1.example.com", isSecure: true),
     ]
 
     @Test(arguments: valid)
@@ -38,12 +49,15 @@ struct DeliveryTargetTests {
         #expect(target.port == expected.port)
         #expect(target.pathAndQuery == expected.pathAndQuery)
         #expect(target.authority == expected.authority)
+        #expect(target.isSecure == expected.isSecure)
+        #expect(target.isIPAddress == expected.isIPAddress)
         #expect(target.description == expected.url)
     }
 
     static let invalid: [(url: String, reasonContains: String)] = [
-        ("https://example.com/hooks", "https is not supported yet"),
-        ("HTTPS://example.com", "https is not supported yet"),
+        ("https://", "expected a host"),
+        ("https://example.com:0/", "port '0' is not a number from 1 to 65535"),
+        ("https:/example.com", "expected an absolute URL starting with http:// or https://"),
         ("example.com:8080/hooks", "expected an absolute URL starting with http://"),
         ("127.0.0.1:8080", "expected an absolute URL starting with http://"),
         ("ftp://example.com", "expected an absolute URL starting with http://"),
@@ -79,15 +93,6 @@ struct DeliveryTargetTests {
             guard let error = error as? DeliveryTargetError else { return false }
             return error.url == url && error.reason.contains(reasonContains)
                 && error.description == "target '\(url)': \(error.reason)"
-        }
-    }
-
-    @Test func theHTTPSMessageSaysWhatToDoInstead() {
-        #expect {
-            _ = try DeliveryTarget(url: "https://receiver.example/hooks")
-        } throws: { error in
-            (error as? DeliveryTargetError)?.description
-                == "target 'https://receiver.example/hooks': https is not supported yet; put a TLS-terminating proxy in front or use http"
         }
     }
 }

@@ -60,6 +60,36 @@ import Testing
         #expect(result.metadata.pacing == "constant 2000/s (uniform)")
     }
 
+    /// An https target: with its certificate trusted every body arrives as
+    /// recorded; with only the system's roots, every request fails as `other`,
+    /// and the engine keeps the first reason for the user.
+    @Test func anHTTPSTargetIsReplayedWithTheConfiguredTrust() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let records = events(20)
+        let recording = try makeRecording(records, in: directory)
+        let caFile = directory.file("receiver.pem")
+        try TestCertificate.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        let target = try await TestTarget.start(isSecure: true)
+        var configuration = ReplayConfiguration(
+            recording: recording, target: try DeliveryTarget(url: target.url),
+            pacer: RatePacer(curve: ArrivalCurve(startRate: 2000), process: .uniform, seed: 1))
+        configuration.connections = 4
+
+        configuration.tls = try DeliveryTLS(trusting: caFile)
+        let trusted = try await run(configuration)
+        configuration.tls = nil
+        let untrustedEngine = ReplayEngine(configuration: configuration) { issue in Issue.record("unexpected read issue: \(issue)") }
+        let untrusted = try await untrustedEngine.run()
+        try await target.stop()
+
+        #expect(trusted.statistics.statusCounts == [202: 20])
+        #expect(Set(target.received.map(\.body)) == Set(records.map(\.body)))
+        #expect(target.received.count == 20, "nothing arrives from the untrusted run")
+        #expect(untrusted.statistics.errorCounts == [.other: 20])
+        #expect(untrustedEngine.firstOtherError?.hasPrefix("TLS: ") == true, "the reason a user is shown")
+    }
+
     @Test func withoutASecretTheRecordedSignatureIsSentAsRecorded() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

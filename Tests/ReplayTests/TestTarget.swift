@@ -1,11 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A receiver for engine tests on 127.0.0.1 and an ephemeral port: keeps what it
 /// received and answers 202, after a scripted delay for some requests, or
-/// closes the connection without answering others.
+/// closes the connection without answering others. With `isSecure`, it speaks
+/// https with `TestCertificate`.
 final class TestTarget: Sendable {
     struct Received: Sendable {
         let uri: String
@@ -19,12 +21,14 @@ final class TestTarget: Sendable {
     typealias Drop = @Sendable (Int) -> Bool
 
     let port: Int
+    let isSecure: Bool
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
     private let state: TargetState
 
-    private init(port: Int, channel: any Channel, group: MultiThreadedEventLoopGroup, state: TargetState) {
+    private init(port: Int, isSecure: Bool, channel: any Channel, group: MultiThreadedEventLoopGroup, state: TargetState) {
         self.port = port
+        self.isSecure = isSecure
         self.channel = channel
         self.group = group
         self.state = state
@@ -33,22 +37,27 @@ final class TestTarget: Sendable {
     var received: [Received] { state.received.withLock { $0 } }
     /// Connections accepted so far.
     var connections: Int { state.connections.load(ordering: .relaxed) }
-    var url: String { "http://127.0.0.1:\(port)/hooks/orchestrator" }
+    var url: String { "\(isSecure ? "https" : "http")://127.0.0.1:\(port)/hooks/orchestrator" }
 
-    static func start(delay: @escaping Delay = { _ in nil }, drop: @escaping Drop = { _ in false }) async throws -> TestTarget {
+    static func start(isSecure: Bool = false, delay: @escaping Delay = { _ in nil },
+                      drop: @escaping Drop = { _ in false }) async throws -> TestTarget {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = TargetState(delay: delay, drop: drop)
+        let tls = isSecure ? try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem)))) : nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     state.connections.add(1, ordering: .relaxed)
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
                     try channel.pipeline.syncOperations.addHandler(TargetHandler(state: state))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return TestTarget(port: channel.localAddress!.port!, channel: channel, group: group, state: state)
+        return TestTarget(port: channel.localAddress!.port!, isSecure: isSecure, channel: channel, group: group, state: state)
     }
 
     func stop() async throws {
