@@ -113,6 +113,10 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.fireChannelReadComplete()
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        rejectUnparsableRequest(context: context, error: error, answersPending: isAnswering || !queued.isEmpty)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil

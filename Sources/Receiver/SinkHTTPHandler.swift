@@ -80,6 +80,10 @@ final class SinkHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        rejectUnparsableRequest(context: context, error: error, answersPending: !answers.isEmpty)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         isOpen = false
         // Answers not yet written never will be: nobody is listening.

@@ -222,32 +222,6 @@ struct RecorderTests {
 }
 
 struct PipeliningTests {
-    /// Sends `bytes` on a plain TCP connection and reads until `responses`
-    /// HTTP responses (no bodies expected beyond Content-Length 0) arrived.
-    private func exchangeRaw(port: Int, _ bytes: [UInt8], until marker: String, count: Int) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw RecordingProblems(issues: []) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var received = ""
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while received.components(separatedBy: marker).count - 1 < count {
-            let got = read(fd, &buffer, buffer.count)
-            if got <= 0 { break }
-            received += String(decoding: buffer[..<got], as: UTF8.self)
-        }
-        return received
-    }
-
     @Test func pipelinedRequestsAreAnsweredAndRecordedInOrder() async throws {
         let running = try await RunningRecorder.start()
         defer { running.directory.remove() }
@@ -263,4 +237,20 @@ struct PipeliningTests {
         await running.recorder.shutdown()
         #expect(try running.records().map(\.path) == ["/p1", "/p2", "/p3"])
     }
+
+    /// A request NIO cannot parse gets 400 and the connection closes; nothing
+    /// is recorded, and the recorder goes on serving.
+    @Test func anUnparsableRequestGets400AndTheConnectionCloses() async throws {
+        let running = try await RunningRecorder.start()
+        defer { running.directory.remove() }
+        let reply = try exchangeRaw(port: running.recorder.port, Array("POST /h HTTP/1.1\r\nContent-Length: x\r\n\r\n".utf8))
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(reply)")
+        #expect(reply.lowercased().contains("connection: close"), "\(reply)")
+        let body = Array(#"{"Type":"job.started","EventId":"after"}"#.utf8)
+        let request = Array("POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8) + body
+        #expect(try exchangeRaw(port: running.recorder.port, request).hasPrefix("HTTP/1.1 202"))
+        await running.recorder.shutdown()
+        #expect(try running.records().map(\.path) == ["/ok"])
+    }
 }
+

@@ -193,12 +193,22 @@ struct SinkTests {
         #expect(elapsed < .seconds(15), "\(elapsed)")
     }
 
+    @Test func anUnparsableRequestGets400AndTheConnectionCloses() async throws {
+        let sink = try await startSink()
+        let reply = try exchangeRaw(port: sink.port, Array("GARBAGE\r\n\r\n".utf8))
+        let after = try exchangeRaw(port: sink.port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        await sink.shutdown()
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(reply)")
+        #expect(reply.lowercased().contains("connection: close"), "\(reply)")
+        #expect(after.hasPrefix("HTTP/1.1 200"), "the sink goes on serving: \(after)")
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         let sink = try await startSink { $0.latency = .constant(.milliseconds(200)) }
         let request = "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
             + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
             + "GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        let reply = try exchangeRaw(port: sink.port, request)
+        let reply = try exchangeRaw(port: sink.port, Array(request.utf8))
         await sink.shutdown()
         // The POST's answer (empty) first, though the health check's was ready 200 ms sooner.
         let responses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst()
@@ -238,31 +248,4 @@ struct SinkTests {
 
             """)
     }
-}
-
-/// Sends `text` on a new connection and reads until the server closes it (5 s at most).
-private func exchangeRaw(port: Int, _ text: String) throws -> String {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw POSIXError(.EBADF) }
-    defer { close(descriptor) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
-    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    let bytes = Array(text.utf8)
-    guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
-    var reply: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        if count <= 0 { break }
-        reply += buffer[0..<count]
-    }
-    return String(decoding: reply, as: UTF8.self)
 }
