@@ -70,6 +70,28 @@ import Testing
         #expect(target.connections == 2)
     }
 
+    /// A connect that fails while another connection works is not the
+    /// requests' failure: the waiting request goes out on the working
+    /// connection once it is free (connects are retried after a back-off).
+    @Test func aFailedConnectWhileAConnectionWorksFailsNoRequest() async throws {
+        let target = try await TestTarget.start(delay: { $0 == 1 ? .milliseconds(300) : nil })
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let deliveryTarget = try DeliveryTarget(url: target.url)
+        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 2, timeout: .seconds(5))
+        #expect(await send(client, deliveryTarget).result == .success(202))
+        try await target.stopListening()
+        // One request holds the open connection for 300 ms; the other needs a
+        // second connection, which is refused.
+        async let first = send(client, deliveryTarget)
+        async let second = send(client, deliveryTarget)
+        #expect(await [first.result, second.result] == [.success(202), .success(202)])
+        #expect(target.connections == 1)
+        #expect(target.received.count == 3)
+        await client.shutdown()
+        try await target.stop()
+        try await group.shutdownGracefully()
+    }
+
     // MARK: https
 
     /// The test receiver's certificate, as a user would pass it with `--ca-file`.

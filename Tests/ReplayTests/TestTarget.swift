@@ -60,8 +60,13 @@ final class TestTarget: Sendable {
         return TestTarget(port: channel.localAddress!.port!, isSecure: isSecure, channel: channel, group: group, state: state)
     }
 
-    func stop() async throws {
+    /// Stops accepting connections; those already open keep being served.
+    func stopListening() async throws {
         try await channel.close()
+    }
+
+    func stop() async throws {
+        try? await channel.close()
         try await group.shutdownGracefully()
     }
 }
