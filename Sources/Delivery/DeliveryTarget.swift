@@ -18,14 +18,11 @@ public struct DeliveryTarget: Sendable, Equatable, CustomStringConvertible {
     /// Parses `url`, e.g. `http://127.0.0.1:8080/webhooks?tenant=a`.
     public init(url: String) throws(DeliveryTargetError) {
         let lowered = url.lowercased()
-        if lowered.hasPrefix("http://") {
-            isSecure = false
-        } else if lowered.hasPrefix("https://") {
-            isSecure = true
-        } else {
+        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else {
             throw DeliveryTargetError(url: url, reason: "expected an absolute URL starting with http:// or https://")
         }
-        let rest = url.dropFirst(isSecure ? 8 : 7)
+        isSecure = scheme == "https://"
+        let rest = url.dropFirst(scheme.count)
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = String(rest[..<authorityEnd])
         guard !authority.isEmpty, !authority.contains("@") else {
