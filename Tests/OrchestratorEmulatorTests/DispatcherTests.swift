@@ -91,6 +91,25 @@ struct DispatcherTests {
         }
     }
 
+    /// An https receiver with a self-signed certificate is reached only by
+    /// the webhook that allows insecure SSL; the other's delivery fails.
+    @Test func allowInsecureSslDecidesWhetherASelfSignedReceiverIsReached() async throws {
+        try await withReceiver(isSecure: true) { receiver in
+            let webhooks = [webhook(1, receiver.url("/insecure"), subscribeToAll: true, allowInsecureSsl: true),
+                            webhook(2, receiver.url("/checked"), subscribeToAll: true)]
+            try await withDispatcher { dispatcher in
+                let summary = await dispatcher.dispatch(eventBody: event("job.created", id: "1"), to: webhooks)
+                #expect((summary.delivered, summary.failed) == (1, 1))
+                let counts = Dictionary(uniqueKeysWithValues: dispatcher.deliveries().map { ($0.webhookId, $0) })
+                #expect(counts[1]?.delivered == 1)
+                #expect(counts[2]?.failed == 1)
+                #expect(counts[2]?.lastFailure != nil)
+            }
+            #expect(receiver.received(on: "/insecure").map(\.body) == [event("job.created", id: "1")])
+            #expect(receiver.received(on: "/checked").isEmpty)
+        }
+    }
+
     /// The breaker is per webhook: opened by a failed delivery, it drops and
     /// counts the events of the period (never sending them later), and the
     /// first event after the period goes out again.
@@ -222,9 +241,9 @@ struct DispatcherTests {
 // MARK: - Helpers
 
 private func webhook(_ id: Int64, _ url: String, secret: String? = nil, enabled: Bool = true,
-                     subscribeToAll: Bool = false, events: [String] = []) -> Webhook {
+                     subscribeToAll: Bool = false, events: [String] = [], allowInsecureSsl: Bool = false) -> Webhook {
     Webhook(id: id, key: "key-\(id)", name: "hook \(id)", url: url, enabled: enabled, secret: secret,
-            subscribeToAllEvents: subscribeToAll, allowInsecureSsl: false, events: events)
+            subscribeToAllEvents: subscribeToAll, allowInsecureSsl: allowInsecureSsl, events: events)
 }
 
 private func event(_ type: String, id: String) -> [UInt8] {
@@ -243,10 +262,11 @@ private final class ManualClock: Sendable {
 
 /// Runs `body` with a started receiver and stops it afterwards, also on failure.
 private func withReceiver(
+    isSecure: Bool = false,
     _ script: @escaping WebhookReceiver.Script = { _, _ in .init() },
     _ body: (WebhookReceiver) async throws -> Void
 ) async throws {
-    let receiver = try await WebhookReceiver.start(script)
+    let receiver = try await WebhookReceiver.start(isSecure: isSecure, script)
     do {
         try await body(receiver)
     } catch {

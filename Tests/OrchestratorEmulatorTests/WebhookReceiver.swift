@@ -1,10 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
+import TestSupport
 
 /// A webhook receiver for dispatcher tests on 127.0.0.1 and an ephemeral
 /// port: keeps every request it got and answers as scripted, per arrival.
+/// With `isSecure`, it speaks https with the self-signed `TestCertificate`.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         let path: String
@@ -23,12 +26,14 @@ final class WebhookReceiver: Sendable {
     typealias Script = @Sendable (_ index: Int, _ path: String) -> Answer
 
     let port: Int
+    let isSecure: Bool
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
     private let state: ReceiverState
 
-    private init(port: Int, channel: any Channel, group: MultiThreadedEventLoopGroup, state: ReceiverState) {
+    private init(port: Int, isSecure: Bool, channel: any Channel, group: MultiThreadedEventLoopGroup, state: ReceiverState) {
         self.port = port
+        self.isSecure = isSecure
         self.channel = channel
         self.group = group
         self.state = state
@@ -38,22 +43,26 @@ final class WebhookReceiver: Sendable {
     /// The most requests this receiver was answering at once.
     var maximumConcurrent: Int { state.concurrency.withLock { $0.maximum } }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(isSecure ? "https" : "http")://127.0.0.1:\(port)\(path)" }
     func received(on path: String) -> [Received] { received.filter { $0.path == path } }
 
-    static func start(_ script: @escaping Script = { _, _ in Answer() }) async throws -> WebhookReceiver {
+    static func start(isSecure: Bool = false, _ script: @escaping Script = { _, _ in Answer() }) async throws -> WebhookReceiver {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = ReceiverState(script: script)
+        let tls = isSecure ? try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem)))) : nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(ReceiverHandler(state: state))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return WebhookReceiver(port: channel.localAddress!.port!, channel: channel, group: group, state: state)
+        return WebhookReceiver(port: channel.localAddress!.port!, isSecure: isSecure, channel: channel, group: group, state: state)
     }
 
     func stop() async throws {

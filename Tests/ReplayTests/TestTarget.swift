@@ -3,6 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import TestSupport
 
 /// A receiver for engine tests on 127.0.0.1 and an ephemeral port: keeps what it
 /// received and answers 202, after a scripted delay for some requests, or

@@ -1,9 +1,10 @@
 /// A self-signed certificate for 127.0.0.1 and localhost (valid until 2126)
-/// and its key, for https tests. Made once with:
+/// and its key, for https tests (the test receivers serve it; a test trusts
+/// it as a user would with `--ca-file`). Made once with:
 ///   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 \\
 ///     -subj "/CN=hookreel test receiver" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost"
-enum TestCertificate {
-    static let certificatePEM = """
+public enum TestCertificate {
+    public static let certificatePEM = """
 -----BEGIN CERTIFICATE-----
 MIIBtTCCAVugAwIBAgIUHJK/hiBqz+xtV1pdL88ijUShl+owCgYIKoZIzj0EAwIw
 ITEfMB0GA1UEAwwWaG9va3JlZWwgdGVzdCByZWNlaXZlcjAgFw0yNjExMzAwMDI1
@@ -18,7 +19,7 @@ QX+szIYyETdO
 -----END CERTIFICATE-----
 """
 
-    static let privateKeyPEM = """
+    public static let privateKeyPEM = """
 -----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg67eOqdSQPYPSU0No
 O+q3l/ssqXP4OVE5quP8vhu5eh6hRANCAATq8/uwI4gomtSgFmnf3LDUhHedHrTG
