@@ -30,6 +30,8 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var reading: Request?
     private var isAnswering = false
     private var queued: [Request] = []
+    /// A request could not be parsed: 400 and close once the answers owed are written.
+    private var rejectsAfterAnswers = false
     private var requestDeadline: Scheduled<Void>?
     /// The peer, as `ip:port` (looked up once per connection).
     private var remote: String?
@@ -95,9 +97,12 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// Called on the event loop once an answer is written: the next queued request goes.
     fileprivate func answerSent(context: ChannelHandlerContext) {
         isAnswering = false
-        guard !queued.isEmpty else { return }
-        isAnswering = true
-        handle(queued.removeFirst(), context: context)
+        if !queued.isEmpty {
+            isAnswering = true
+            handle(queued.removeFirst(), context: context)
+        } else if rejectsAfterAnswers {
+            answerBadRequestAndClose(context: context)
+        }
     }
 
     /// Starts the request's deadline only when it did not arrive in one read
@@ -114,7 +119,13 @@ final class RecorderHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        rejectUnparsableRequest(context: context, error: error, answersPending: isAnswering || !queued.isEmpty)
+        guard isUnparsableRequest(error) else {
+            context.close(promise: nil)
+            return
+        }
+        guard !rejectsAfterAnswers else { return }
+        rejectsAfterAnswers = true
+        if !isAnswering { answerBadRequestAndClose(context: context) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

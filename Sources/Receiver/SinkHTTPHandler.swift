@@ -38,6 +38,8 @@ final class SinkHTTPHandler: ChannelInboundHandler {
     /// The sequence number of `answers.first`.
     private var firstSequence = 0
     private var isOpen = true
+    /// A request could not be parsed: 400 and close once the answers owed are written.
+    private var rejectsAfterAnswers = false
     private var remote: String?
 
     init(core: SinkCore) {
@@ -81,7 +83,19 @@ final class SinkHTTPHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        rejectUnparsableRequest(context: context, error: error, answersPending: !answers.isEmpty)
+        guard isUnparsableRequest(error) else {
+            context.close(promise: nil)
+            return
+        }
+        // After an answer that closes the connection, nothing more is said.
+        guard isOpen, !rejectsAfterAnswers else { return }
+        rejectsAfterAnswers = true
+        if answers.isEmpty { rejectNow(context: context) }
+    }
+
+    private func rejectNow(context: ChannelHandlerContext) {
+        isOpen = false
+        answerBadRequestAndClose(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -147,7 +161,11 @@ final class SinkHTTPHandler: ChannelInboundHandler {
             write(answer, context: context)
             wrote = true
         }
-        if wrote { context.flush() }
+        if isOpen, rejectsAfterAnswers, answers.isEmpty {
+            rejectNow(context: context)
+        } else if wrote {
+            context.flush()
+        }
     }
 
     private func write(_ answer: Answer, context: ChannelHandlerContext) {

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Sends `bytes` on a new plain TCP connection to 127.0.0.1:`port` and returns
-/// what comes back: until `marker` arrived `count` times, or else until the
-/// server closes the connection (10 s at most).
+/// what comes back: until `marker` arrived `count` times (10 s at most), or,
+/// without a marker, until the server closes the connection (throwing
+/// `ETIMEDOUT` when it has not within 10 s).
 func exchangeRaw(port: Int, _ bytes: [UInt8], until marker: String? = nil, count: Int = 1) throws -> String {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw POSIXError(.EBADF) }
@@ -22,6 +23,7 @@ func exchangeRaw(port: Int, _ bytes: [UInt8], until marker: String? = nil, count
     var buffer = [UInt8](repeating: 0, count: 4096)
     while marker.map({ reply.components(separatedBy: $0).count - 1 < count }) ?? true {
         let received = recv(descriptor, &buffer, buffer.count, 0)
+        if received < 0, marker == nil { throw POSIXError(.ETIMEDOUT) }
         if received <= 0 { break }
         reply += String(decoding: buffer[0..<received], as: UTF8.self)
     }

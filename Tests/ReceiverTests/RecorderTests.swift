@@ -252,5 +252,21 @@ struct PipeliningTests {
         await running.recorder.shutdown()
         #expect(try running.records().map(\.path) == ["/ok"])
     }
+
+    /// A request that cannot be parsed behind one still being recorded: the
+    /// first gets its 202 (it is kept, and a sender that saw no answer would
+    /// send it again), then the 400, then the close.
+    @Test func aRequestStillOwedItsAnswerGetsItBeforeThe400() async throws {
+        let running = try await RunningRecorder.start()
+        defer { running.directory.remove() }
+        let body = eventBody(1)
+        let bytes = Array("POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+            + Array("NOT HTTP\r\n\r\n".utf8)
+        let reply = try exchangeRaw(port: running.recorder.port, bytes)
+        await running.recorder.shutdown()
+        let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == ["202", "400"], "\(reply)")
+        #expect(try running.records().map(\.path) == ["/first"])
+    }
 }
 

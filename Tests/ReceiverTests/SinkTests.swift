@@ -203,6 +203,14 @@ struct SinkTests {
         #expect(after.hasPrefix("HTTP/1.1 200"), "the sink goes on serving: \(after)")
     }
 
+    @Test func aRequestStillOwedItsAnswerGetsItBeforeThe400() async throws {
+        let sink = try await startSink { $0.latency = .constant(.milliseconds(200)) }
+        let reply = try exchangeRaw(port: sink.port, Array("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}NOT HTTP\r\n\r\n".utf8))
+        await sink.shutdown()
+        let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+        #expect(statuses == ["200", "400"], "\(reply)")
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         let sink = try await startSink { $0.latency = .constant(.milliseconds(200)) }
         let request = "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
