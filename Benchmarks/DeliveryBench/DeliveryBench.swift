@@ -23,6 +23,11 @@ struct DeliveryBench {
             return
         }
         let url = arguments[1]
+        guard url.lowercased().hasPrefix("http://") else {
+            // The floor writes plain TCP; comparing clients over TLS would measure TLS.
+            print("delivery-bench: URL must be http:// (got \(url))")
+            return
+        }
         let asyncHTTPClient = try await measureAsyncHTTPClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
         let deliveryClient = try await measureDeliveryClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
         let floor = try await measureNIOFloor(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))

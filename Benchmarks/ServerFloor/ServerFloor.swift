@@ -39,7 +39,7 @@ struct ServerFloor {
                     } else {
                         // As the recorder's listener does (HTTPServerBootstrap.swift).
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withPipeliningAssistance: false, withErrorHandling: true)
+                            withPipeliningAssistance: false, withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandler(HTTPAnswerHandler())
                     }
                 }

@@ -45,10 +45,14 @@ public enum DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible
             self = .timeout
             return
         }
-        if case .uncleanShutdown = error as? NIOSSLError {
-            // The peer closed the TCP connection without ending TLS first.
+        switch error as? NIOSSLError {
+        case .uncleanShutdown?, .handshakeFailed(.sslError([.eofDuringHandshake]))?:
+            // The peer closed the TCP connection without ending TLS, or
+            // before the handshake was done (a receiver shedding connections).
             self = .reset
             return
+        default:
+            break
         }
         if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
             self = .other("TLS: \(error)")

@@ -13,23 +13,40 @@ public struct DeliveryTLS: Sendable {
     ///   - verifiesCertificates: false accepts any certificate for any name.
     public init(trusting caFile: String? = nil, verifiesCertificates: Bool = true) throws(DeliveryTLSError) {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        // Closing a connection waits this long at most for the peer's TLS
+        // close_notify (NIO's default is 5 s): a timed-out request's
+        // connection slot, and the end of a run, must not wait on it.
+        configuration.shutdownTimeout = .milliseconds(100)
         if !verifiesCertificates { configuration.certificateVerification = .none }
-        if let caFile {
-            let certificates: [NIOSSLCertificate]
-            do {
-                certificates = try NIOSSLCertificate.fromPEMFile(caFile)
-            } catch {
-                throw DeliveryTLSError(description: "\(caFile): cannot read PEM certificates (\(error))")
-            }
-            guard !certificates.isEmpty else {
-                throw DeliveryTLSError(description: "\(caFile): no PEM certificate in the file")
-            }
-            configuration.additionalTrustRoots = [.certificates(certificates)]
+        guard let caFile else {
+            context = try Self.makeContext(configuration, trustRoots: "the system's trust roots")
+            return
         }
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+        } catch {
+            throw DeliveryTLSError(description: "\(caFile): cannot read PEM certificates (\(error))")
+        }
+        guard !certificates.isEmpty else {
+            throw DeliveryTLSError(description: "\(caFile): no PEM certificate in the file")
+        }
+        configuration.additionalTrustRoots = [.certificates(certificates)]
         do {
             context = try NIOSSLContext(configuration: configuration)
         } catch {
-            throw DeliveryTLSError(description: "cannot set up TLS (\(error))")
+            // No system trust roots on this host (no CA bundle): trust the file's alone.
+            configuration.additionalTrustRoots = []
+            configuration.trustRoots = .certificates(certificates)
+            context = try Self.makeContext(configuration, trustRoots: caFile)
+        }
+    }
+
+    private static func makeContext(_ configuration: TLSConfiguration, trustRoots: String) throws(DeliveryTLSError) -> NIOSSLContext {
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw DeliveryTLSError(description: "cannot set up TLS with \(trustRoots) (\(error))")
         }
     }
 }

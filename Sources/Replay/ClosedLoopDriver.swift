@@ -85,12 +85,11 @@ final class ClosedLoopDriver: @unchecked Sendable {
         case .request(let request):
             counters.sent.add(1, ordering: .relaxed)
             client.send(request, onLoop: index) { [self] outcome in
-                let sample = RequestSample(
+                statistics[index].statistics.record(RequestSample(
                     intended: intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                     outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent,
-                    bytesReceived: outcome.bytesReceived)
-                statistics[index].statistics.record(sample)
-                counters.complete(sample.outcome, outcome.result)
+                    bytesReceived: outcome.bytesReceived))
+                counters.complete(outcome.result)
                 work(onLoop: index)
             }
         case .parked, .finished:

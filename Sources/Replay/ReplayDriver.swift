@@ -116,7 +116,7 @@ final class ReplayDriver: @unchecked Sendable {
                 intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                 outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent, bytesReceived: outcome.bytesReceived)
             statistics[index].statistics.record(sample)
-            counters.complete(sample.outcome, outcome.result)
+            counters.complete(outcome.result)
             inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
         }
     }

@@ -215,7 +215,7 @@ public final class ReplayEngine: Sendable {
     static let progressInterval: Duration = .milliseconds(250)
 
     /// The reason of the run's first `other` transport error, if it had one.
-    public var firstOtherError: String? { counters.otherReason }
+    public var firstOtherError: String? { counters.firstOtherError }
 
     /// A snapshot for the progress line (latency as of the last publication,
     /// at most `progressInterval` old); nil when no run is going.
@@ -254,17 +254,20 @@ final class ProgressCounters: Sendable {
     let failed = Atomic<Int>(0)
     /// Why the first `other` transport error happened (a TLS handshake, a DNS
     /// lookup): the class alone does not tell a user what to fix.
-    private let firstOtherReason = Mutex<String?>(nil)
+    private let otherError = Mutex<String?>(nil)
+    /// Set with `otherError`, so later failures skip the lock.
+    private let hasOtherError = Atomic<Bool>(false)
 
     /// Counts a completed request (on its event loop).
-    func complete(_ outcome: RequestOutcome, _ result: Result<Int, DeliveryFailure>) {
+    func complete(_ result: Result<Int, DeliveryFailure>) {
         completed.add(1, ordering: .relaxed)
-        guard !outcome.isSuccess else { return }
+        guard !RequestOutcome(result).isSuccess else { return }
         failed.add(1, ordering: .relaxed)
-        if case .failure(.other(let reason)) = result {
-            firstOtherReason.withLock { $0 = $0 ?? reason }
+        if case .failure(.other(let reason)) = result, !hasOtherError.load(ordering: .relaxed) {
+            otherError.withLock { $0 = $0 ?? reason }
+            hasOtherError.store(true, ordering: .relaxed)
         }
     }
 
-    var otherReason: String? { firstOtherReason.withLock { $0 } }
+    var firstOtherError: String? { otherError.withLock { $0 } }
 }

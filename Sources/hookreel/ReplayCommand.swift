@@ -268,7 +268,7 @@ struct DeliveryOptions: ParsableArguments {
             do {
                 configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure)
             } catch {
-                throw ValidationError(caFile == nil ? "https target: \(error)" : "--ca-file \(error)")
+                throw ValidationError(caFile == nil ? "https target: \(error)" : "--ca-file: \(error)")
             }
         } else if caFile != nil || insecure {
             throw ValidationError("--ca-file and --insecure apply to https:// targets")

@@ -70,7 +70,7 @@ struct ReplayProcessTests {
         (["--fail-on", "errors>1s"], "errors takes a percentage"),
         (["--target", "http://127.0.0.1:1/", "--insecure"], "--ca-file and --insecure apply to https:// targets"),
         (["--target", "https://127.0.0.1:1/", "--ca-file", "/nonexistent/ca.pem"],
-         "--ca-file /nonexistent/ca.pem: cannot read PEM certificates"),
+         "--ca-file: /nonexistent/ca.pem: cannot read PEM certificates"),
         (["--target", "ftp://x"], "expected an absolute URL starting with http://"),
         (["--target", "http://x:0/"], "port '0' is not a number from 1 to 65535"),
     ]

@@ -103,7 +103,7 @@ struct DispatcherTests {
                 let counts = Dictionary(uniqueKeysWithValues: dispatcher.deliveries().map { ($0.webhookId, $0) })
                 #expect(counts[1]?.delivered == 1)
                 #expect(counts[2]?.failed == 1)
-                #expect(counts[2]?.lastFailure != nil)
+                #expect(counts[2]?.lastFailure?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(counts[2]?.lastFailure ?? "")")
             }
             #expect(receiver.received(on: "/insecure").map(\.body) == [event("job.created", id: "1")])
             #expect(receiver.received(on: "/checked").isEmpty)
