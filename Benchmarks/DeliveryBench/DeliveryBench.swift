@@ -22,22 +22,22 @@ struct DeliveryBench {
             print("usage: delivery-bench URL SECONDS CONCURRENCY BODY_FILE")
             return
         }
-        let url = arguments[1]
-        guard url.lowercased().hasPrefix("http://") else {
+        let target = try DeliveryTarget(url: arguments[1])
+        guard !target.isSecure else {
             // The floor writes plain TCP; comparing clients over TLS would measure TLS.
-            print("delivery-bench: URL must be http:// (got \(url))")
+            print("delivery-bench: URL must be http:// (got \(target))")
             return
         }
-        let asyncHTTPClient = try await measureAsyncHTTPClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
-        let deliveryClient = try await measureDeliveryClient(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
-        let floor = try await measureNIOFloor(url: url, seconds: seconds, concurrency: concurrency, body: Array(body))
+        let asyncHTTPClient = try await measureAsyncHTTPClient(target: target, seconds: seconds, concurrency: concurrency, body: Array(body))
+        let deliveryClient = try await measureDeliveryClient(target: target, seconds: seconds, concurrency: concurrency, body: Array(body))
+        let floor = try await measureNIOFloor(target: target, seconds: seconds, concurrency: concurrency, body: Array(body))
         print("AsyncHTTPClient \(Int(asyncHTTPClient)) req/s")
         print("DeliveryClient  \(Int(deliveryClient)) req/s  (\(String(format: "%.2f", deliveryClient / asyncHTTPClient))x)")
         print("NIO floor       \(Int(floor)) req/s  (raw channels, pre-encoded requests, no HTTP handlers)")
     }
 
     /// `concurrency` tasks, each sending its next POST when the last is answered.
-    static func measureAsyncHTTPClient(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
+    static func measureAsyncHTTPClient(target: DeliveryTarget, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
@@ -48,7 +48,7 @@ struct DeliveryBench {
                 group.addTask {
                     var sent = 0
                     while ContinuousClock.now < deadline {
-                        var request = HTTPClientRequest(url: url)
+                        var request = HTTPClientRequest(url: target.description)
                         request.method = .POST
                         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
                         request.body = .bytes(body)
@@ -67,8 +67,7 @@ struct DeliveryBench {
 
     /// `concurrency` workers on the event loops, each sending its next POST
     /// from the completion of the last, as `replay --rate max` does.
-    static func measureDeliveryClient(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
-        let target = try DeliveryTarget(url: url)
+    static func measureDeliveryClient(target: DeliveryTarget, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
         let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
         let client = DeliveryClient(target: target, loops: loops, connections: concurrency, timeout: .seconds(10))
         var headers = HTTPHeaders()
@@ -105,8 +104,7 @@ struct DeliveryBench {
     /// the event loops, each writing one pre-encoded POST and waiting for the
     /// blank line that ends a body-less answer (enough for `return 204`; not a
     /// general HTTP client), then the next.
-    static func measureNIOFloor(url: String, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
-        let target = try DeliveryTarget(url: url)
+    static func measureNIOFloor(target: DeliveryTarget, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
         var head = "POST \(target.pathAndQuery) HTTP/1.1\r\nHost: \(target.authority)\r\n"
         head += "Content-Type: application/json; charset=utf-8\r\nContent-Length: \(body.count)\r\n\r\n"
         let request = ByteBuffer(bytes: Array(head.utf8) + body)

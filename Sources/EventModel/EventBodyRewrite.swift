@@ -85,6 +85,11 @@ public struct EventBodyRewrite: Sendable, Equatable {
         }
     }
 
+    /// Seconds since the epoch whose year has four digits (0000-9999).
+    private static let fourDigitYears =
+        CivilDate.daysSinceEpoch(year: 0, month: 1, day: 1) * 86_400
+            ..< CivilDate.daysSinceEpoch(year: 10_000, month: 1, day: 1) * 86_400
+
     /// `text` with its leading `YYYY-MM-DDTHH:MM:SS` moved by the shift and the
     /// rest (fraction, zone) kept; nil when it does not start like that.
     private func shiftedDateTime(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
@@ -109,12 +114,10 @@ public struct EventBodyRewrite: Sendable, Equatable {
         else { return nil }
         let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
         let total = days * 86_400 + hour * 3600 + minute * 60 + second + timeShiftSeconds
-        let shiftedDays = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        guard (0...9999).contains(CivilDate.fromDaysSinceEpoch(shiftedDays).year) else { return nil }
-        var out = [UInt8](repeating: 0, count: civilLength)
+        guard Self.fourDigitYears.contains(total) else { return nil }
+        var out = Array(text)
         out.withUnsafeMutableBufferPointer { Timestamp(microsecondsSinceEpoch: total * 1_000_000).writeDateAndTime(to: $0.baseAddress!) }
         out[10] = text[10]  // keeps a lower-case `t`
-        out.append(contentsOf: text[civilLength...])
         return out
     }
 }

@@ -16,10 +16,6 @@ public struct EventType: RawRepresentable, Sendable, Hashable, Comparable, Custo
         lhs.rawValue.utf8.count == rhs.rawValue.utf8.count && lhs.rawValue == rhs.rawValue
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(rawValue)
-    }
-
     public static let processCreated = EventType(rawValue: "process.created")
     public static let processUpdated = EventType(rawValue: "process.updated")
     public static let processDeleted = EventType(rawValue: "process.deleted")

@@ -112,7 +112,8 @@ public struct JSONWriter: ~Copyable {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             integer(Int64(value))
         } else {
-            append(Array(value.description.utf8))
+            var text = value.description
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -140,7 +141,7 @@ public struct JSONWriter: ~Copyable {
         // to eight bytes past the end, which nothing keeps.
         let worstCase = utf8.count * 6 + 2 + 8
         let room = count + worstCase <= capacity ? worstCase : escapedLength(utf8) + 8
-        var seenBytes: UInt8 = 0
+        var isASCII = true
         write(reserving: room) { out in
             var position = 0
             out[position] = UInt8(ascii: "\"")
@@ -182,12 +183,12 @@ public struct JSONWriter: ~Copyable {
                     position += writeByte(input[index], to: out + position)
                     index += 1
                 }
-                seenBytes = (0..<8).reduce(tail) { $0 | UInt8(truncatingIfNeeded: seenWords >> ($1 * 8)) }
+                isASCII = (seenWords | UInt64(tail)) & 0x8080_8080_8080_8080 == 0
             }
             out[position] = UInt8(ascii: "\"")
             return position + 1
         }
-        return seenBytes < 0x80
+        return isASCII
     }
 }
 

@@ -131,7 +131,7 @@ extension RecordedRequest {
             if !isASCII, !isValidUTF8(bodyBytes) {
                 json.truncate(to: keyStart)
                 json.raw(",\"body_b64\":\"")
-                json.append(Array(Data(bodyBytes).base64EncodedString().utf8))
+                Data(bodyBytes).base64EncodedData().withUnsafeBytes { json.append($0) }
                 json.raw("\"")
             }
         }

@@ -254,7 +254,6 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     }
 
     private mutating func advance(_ job: consuming JobInFlight, at time: Int64) {
-        var job = job
         let transition = Timestamp(microsecondsSinceEpoch: job.transition)
         switch job.phase {
         case .jobCreated:
@@ -293,7 +292,6 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     }
 
     private mutating func advance(_ item: consuming ItemInFlight, at time: Int64) {
-        var item = item
         let transition = Timestamp(microsecondsSinceEpoch: item.transition)
         let queueIndex = item.flow.queue
         switch item.phase {
@@ -405,7 +403,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
         case .robot where type == .robotStatus:
             let robot = randomElement(fleet.robots)
             let weights: InlineArray<3, Double> = [0.45, 0.45, 0.1]
-            let state = [RobotSessionState.available, .busy, .disconnected][pick(weights.span, using: &backgroundRandom)]
+            let state = Self.robotStates[pick(weights.span, using: &backgroundRandom)]
             let session = RobotSessionSnapshot(sessionId: 9_000 + robot.id, robotId: robot.id, hostMachineName: robot.machineName,
                                                state: state, reportingTime: now, isUnresponsive: state == .disconnected)
             let envelope = envelope(type, at: time, folder: folder)
@@ -437,7 +435,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
             (job.state, job.startTime, job.info) = (.running, begun, "Waiting for execution to start...")
             job.robot = randomElement(fleet.robots)
         }
-        if [.jobCompleted, .jobFaulted, .jobStopped].contains(type) {
+        if Self.jobOutcomes.contains(type) {
             finish(&job, as: type, at: Timestamp(microsecondsSinceEpoch: time))
         }
         emitJob(type, job, at: time, startsArrival: false)
@@ -511,6 +509,7 @@ public struct StormSimulator: Sequence, IteratorProtocol, Sendable {
     }
 
     static let jobOutcomes: [EventType] = [.jobCompleted, .jobFaulted, .jobStopped]
+    static let robotStates: [RobotSessionState] = [.available, .busy, .disconnected]
     static let jobOutput = JSONFragment(["Result": "Success"])
     static let itemOutput = JSONFragment(["Status": "Processed"])
     static let faultInfo = "System.InvalidOperationException: The target element was not found (simulated fault).\n"

@@ -203,29 +203,22 @@ final class StormEventSource: ReplayEventSource {
 /// Arrivals and events a storm produced, in total and per second of storm
 /// time (which is send time), read after the run for the report.
 final class StormCounts: Sendable {
-    private struct Tally {
-        var arrivals: [Int] = []
-        var events: [Int] = []
-    }
-
-    private let tally = Mutex(Tally())
+    private let tally = Mutex(StormSeries(arrivalsPerSecond: [], eventsPerSecond: []))
 
     func record(_ event: SynthesizedEvent, from start: Timestamp) {
         let second = Int(max(0, event.time.microsecondsSinceEpoch - start.microsecondsSinceEpoch) / 1_000_000)
         tally.withLock { tally in
-            while tally.events.count <= second {
-                tally.events.append(0)
-                tally.arrivals.append(0)
+            while tally.eventsPerSecond.count <= second {
+                tally.eventsPerSecond.append(0)
+                tally.arrivalsPerSecond.append(0)
             }
-            tally.events[second] += 1
-            if event.startsArrival { tally.arrivals[second] += 1 }
+            tally.eventsPerSecond[second] += 1
+            if event.startsArrival { tally.arrivalsPerSecond[second] += 1 }
         }
     }
 
     /// The counts so far, for the run's result.
-    var series: StormSeries {
-        tally.withLock { StormSeries(arrivalsPerSecond: $0.arrivals, eventsPerSecond: $0.events) }
-    }
+    var series: StormSeries { tally.withLock { $0 } }
 }
 
 /// The progress line of `storm --out`: events and arrivals written so far, the

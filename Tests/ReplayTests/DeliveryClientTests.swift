@@ -22,11 +22,12 @@ import Testing
         }
     }
 
-    private func withClient(_ target: TestTarget, tls: DeliveryTLS? = nil,
+    private func withClient(_ target: TestTarget, connections: Int = 1, tls: DeliveryTLS? = nil,
                             _ body: (DeliveryClient, DeliveryTarget) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let deliveryTarget = try DeliveryTarget(url: target.url)
-        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 1, timeout: .seconds(5), tls: tls)
+        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: connections,
+                                    timeout: .seconds(5), tls: tls)
         try await body(client, deliveryTarget)
         await client.shutdown()
         try await target.stop()
@@ -75,37 +76,26 @@ import Testing
     /// connection once it is free (connects are retried after a back-off).
     @Test func aFailedConnectWhileAConnectionWorksFailsNoRequest() async throws {
         let target = try await TestTarget.start(delay: { $0 == 1 ? .milliseconds(300) : nil })
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let deliveryTarget = try DeliveryTarget(url: target.url)
-        let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: 2, timeout: .seconds(5))
-        #expect(await send(client, deliveryTarget).result == .success(202))
-        try await target.stopListening()
-        // One request holds the open connection for 300 ms; the other needs a
-        // second connection, which is refused.
-        async let first = send(client, deliveryTarget)
-        async let second = send(client, deliveryTarget)
-        #expect(await [first.result, second.result] == [.success(202), .success(202)])
+        try await withClient(target, connections: 2) { client, deliveryTarget in
+            #expect(await send(client, deliveryTarget).result == .success(202))
+            try await target.stopListening()
+            // One request holds the open connection for 300 ms; the other needs a
+            // second connection, which is refused.
+            async let first = send(client, deliveryTarget)
+            async let second = send(client, deliveryTarget)
+            #expect(await [first.result, second.result] == [.success(202), .success(202)])
+        }
         #expect(target.connections == 1)
         #expect(target.received.count == 3)
-        await client.shutdown()
-        try await target.stop()
-        try await group.shutdownGracefully()
     }
 
     // MARK: https
-
-    /// The test receiver's certificate, as a user would pass it with `--ca-file`.
-    private func caFile(in directory: TemporaryDirectory) throws -> String {
-        let path = directory.file("receiver.pem")
-        try TestCertificate.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
 
     @Test func anHTTPSTargetWhoseCertificateIsTrustedGetsTheExactBodyOnOneKeptAliveConnection() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let target = try await TestTarget.start(isSecure: true)
-        let tls = try DeliveryTLS(trusting: try caFile(in: directory))
+        let tls = try DeliveryTLS(trusting: try TestCertificate.writeCertificate(in: directory))
         try await withClient(target, tls: tls) { client, deliveryTarget in
             #expect(deliveryTarget.isSecure && deliveryTarget.isIPAddress)
             #expect(await send(client, deliveryTarget).result == .success(202))
@@ -144,12 +134,13 @@ import Testing
         defer { directory.remove() }
         let path = directory.file("not-a-certificate.pem")
         try "hello".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: DeliveryTLSError.self) { try DeliveryTLS(trusting: path) }
-        do {
-            _ = try DeliveryTLS(trusting: path)
-        } catch {
-            #expect(error.description.hasPrefix("\(path): "))
+        let missing = directory.file("missing.pem")
+        for file in [path, missing] {
+            #expect {
+                try DeliveryTLS(trusting: file)
+            } throws: { error in
+                (error as? DeliveryTLSError)?.description.hasPrefix("\(file): ") == true
+            }
         }
-        #expect(throws: DeliveryTLSError.self) { try DeliveryTLS(trusting: directory.file("missing.pem")) }
     }
 }

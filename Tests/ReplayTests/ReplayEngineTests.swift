@@ -68,8 +68,7 @@ import Testing
         defer { directory.remove() }
         let records = events(20)
         let recording = try makeRecording(records, in: directory)
-        let caFile = directory.file("receiver.pem")
-        try TestCertificate.certificatePEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        let caFile = try TestCertificate.writeCertificate(in: directory)
         let target = try await TestTarget.start(isSecure: true)
         var configuration = ReplayConfiguration(
             recording: recording, target: try DeliveryTarget(url: target.url),

@@ -3,7 +3,17 @@
 /// with `--ca-file`). Made once with Python's `cryptography` package: EC P-256,
 /// valid from 2020-01-01 to 2126-01-01, subjectAltName IP:127.0.0.1 and
 /// DNS:localhost, CA:TRUE (as `openssl req -x509` makes a self-signed one).
+import Foundation
+
 public enum TestCertificate {
+    /// Writes the certificate into `directory`, as a user would pass it with
+    /// `--ca-file`; returns its path.
+    public static func writeCertificate(in directory: TemporaryDirectory) throws -> String {
+        let path = directory.file("receiver.pem")
+        try certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     public static let certificatePEM = """
 -----BEGIN CERTIFICATE-----
 MIIBtTCCAVugAwIBAgIUV4SSjBS9YYfPzAEqjK+hucsM8WIwCgYIKoZIzj0EAwIw

@@ -50,7 +50,7 @@ extension JSONWriter {
     }
 
     mutating func fragment(_ fragment: JSONFragment) {
-        fragment.bytes.withUnsafeBytes { append($0) }
+        append(fragment.bytes)
     }
 
     enum RobotFields {
