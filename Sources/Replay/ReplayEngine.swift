@@ -45,6 +45,13 @@ public struct ReplayConfiguration: Sendable {
     public var eventLoopThreads = System.coreCount
     /// How an `https://` target is verified (nil: the system's trust roots).
     public var tls: DeliveryTLS?
+    /// This run's part of a sharded run; nil sends the whole stream.
+    public var shard: Shard?
+    /// The wall-clock instant the run's clock starts (offset zero), so shards
+    /// started apart begin together; nil starts as soon as the run is ready.
+    /// An instant already past anchors the clock there all the same: events
+    /// whose time has gone go out at once, and their lag says how late.
+    public var startAt: Timestamp?
 
     public init(input: ReplayInput, target: DeliveryTarget, pacer: any Pacer) {
         self.input = input
@@ -59,6 +66,7 @@ public struct ReplayConfiguration: Sendable {
 
 /// What a running replay has done so far (for the progress line).
 public struct ReplayProgress: Sendable {
+    /// Time since the run's clock started; negative while it waits for `startAt`.
     public var elapsed: Duration
     public var sent: Int
     public var completed: Int
@@ -92,6 +100,7 @@ public final class ReplayEngine: Sendable {
     private let feed: RequestFeed
     private let counters = ProgressCounters()
     private let state = Mutex<RunState?>(nil)
+    private let isStopRequested = Atomic<Bool>(false)
 
     private struct RunState: Sendable {
         let origin: NIODeadline
@@ -115,6 +124,7 @@ public final class ReplayEngine: Sendable {
 
     /// Asks the run to schedule nothing more; requests in flight still complete.
     public func stop() {
+        isStopRequested.store(true, ordering: .relaxed)
         inbox.requestStop()
         feed.stop()
     }
@@ -158,11 +168,13 @@ public final class ReplayEngine: Sendable {
         }
         let source = RequestPreparer(source: events, target: configuration.target, pacer: configuration.pacer,
                                      rewrites: configuration.rewrites, ordersByEntity: configuration.ordersByEntity,
-                                     seed: configuration.seed)
+                                     shard: configuration.shard, seed: configuration.seed)
         source.prepare()
-        let origin = NIODeadline.now()
-        let startedAt = Timestamp.now()
+        let startedAt = configuration.startAt ?? Timestamp.now()
+        let origin = NIODeadline.now() + TimeAmount.microseconds(
+            startedAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
         state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
+        await waitUntil(origin)
         if configuration.pacer is ClosedLoopPacer, !configuration.ordersByEntity {
             let driver = ClosedLoopDriver(
                 source: source, feed: feed, client: client, origin: origin, statistics: statistics,
@@ -194,9 +206,20 @@ public final class ReplayEngine: Sendable {
         let pacer = configuration.pacer
         let metadata = RunMetadata(
             command: configuration.command, target: configuration.target.description, pacing: pacer.summary,
-            startedAt: startedAt, targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate,
-            skippedRecords: source.skippedRecords, seed: configuration.seed)
+            startedAt: startedAt,
+            targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate.map { $0 / Double(configuration.shard?.count ?? 1) },
+            skippedRecords: source.skippedRecords, seed: configuration.seed, shard: configuration.shard)
         return RunResult(metadata: metadata, statistics: merged)
+    }
+
+    /// Sleeps until `origin` (the `startAt` instant), or until `stop()`.
+    private func waitUntil(_ origin: NIODeadline) async {
+        while !isStopRequested.load(ordering: .relaxed) {
+            let remaining = origin - NIODeadline.now()
+            guard remaining > .zero else { return }
+            // Short naps keep a stop prompt; the last one lands on the instant.
+            try? await Task.sleep(for: .nanoseconds(min(remaining.nanoseconds, 100_000_000)), tolerance: .microseconds(100))
+        }
     }
 
     /// The rate the schedule asked for: events over the span of their send

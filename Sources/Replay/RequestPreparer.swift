@@ -23,8 +23,6 @@ public struct ReplayRewrites: Sendable {
         self.rebaseTimestamps = rebaseTimestamps
         self.extraHeaders = extraHeaders
     }
-
-    var changesBodies: Bool { freshEventIds || rebaseTimestamps }
 }
 
 /// The headers Orchestrator sends with every delivery (orchestrator-webhooks.md §1.2).
@@ -42,6 +40,7 @@ final class RequestPreparer: IteratorProtocol {
     private var pacer: any Pacer
     private let rewrites: ReplayRewrites
     private let ordersByEntity: Bool
+    private let shard: Shard?
     private let now: () -> Timestamp
     private var pass = -1
     private var timeShiftSeconds: Int64?
@@ -52,13 +51,18 @@ final class RequestPreparer: IteratorProtocol {
     private var prepared: PacedEvent<DeliveryRequest>?
     private var isPrepared = false
 
+    /// - Parameter shard: when given, only this shard's events come out; the
+    ///   others still take their place in the schedule, their fresh EventId and
+    ///   their pass's time shift, so the shards together send exactly what one
+    ///   unsharded run would.
     init(source: any ReplayEventSource, target: DeliveryTarget, pacer: any Pacer, rewrites: ReplayRewrites,
-         ordersByEntity: Bool, seed: UInt64, now: @escaping () -> Timestamp = Timestamp.now) {
+         ordersByEntity: Bool, shard: Shard? = nil, seed: UInt64, now: @escaping () -> Timestamp = Timestamp.now) {
         self.source = source
         self.target = target
         self.pacer = pacer
         self.rewrites = rewrites
         self.ordersByEntity = ordersByEntity
+        self.shard = shard
         self.now = now
         freshIds = FreshEventIds(seed: seed)
     }
@@ -83,22 +87,26 @@ final class RequestPreparer: IteratorProtocol {
     }
 
     private func readNext() -> PacedEvent<DeliveryRequest>? {
-        guard !isStopped, let event = source.next() else { return nil }
-        guard let sendTime = pacer.nextSendTime(recordedAt: event.time) else {
-            isStopped = true
-            return nil
+        while !isStopped, let event = source.next() {
+            guard let sendTime = pacer.nextSendTime(recordedAt: event.time) else {
+                isStopped = true
+                return nil
+            }
+            if event.pass != pass {
+                pass = event.pass
+                timeShiftSeconds = nil
+            }
+            let rewrite = nextRewrite(of: event.body)
+            if let shard, !shard.owns(eventBody: event.body, type: event.type) { continue }
+            let body = rewrite.isIdentity ? event.body : rewrite.apply(to: event.body) ?? event.body
+            let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
+            return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: entity)
         }
-        if event.pass != pass {
-            pass = event.pass
-            timeShiftSeconds = nil
-        }
-        let body = rewrittenBody(event.body)
-        let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
-        return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: entity)
+        return nil
     }
 
-    private func rewrittenBody(_ body: [UInt8]) -> [UInt8] {
-        guard rewrites.changesBodies else { return body }
+    /// The rewrite of the next event in the stream, whichever shard sends it.
+    private func nextRewrite(of body: [UInt8]) -> EventBodyRewrite {
         var rewrite = EventBodyRewrite()
         if rewrites.freshEventIds { rewrite.eventId = freshIds.next() }
         if rewrites.rebaseTimestamps {
@@ -108,7 +116,7 @@ final class RequestPreparer: IteratorProtocol {
             }
             rewrite.timeShiftSeconds = timeShiftSeconds ?? 0
         }
-        return rewrite.apply(to: body) ?? body
+        return rewrite
     }
 
     private func request(for event: SourceEvent, body: [UInt8]) -> DeliveryRequest {

@@ -9,6 +9,10 @@ import Darwin
 public struct ReportError: Error, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case unreadableFile, unwritableFile, malformedResult, unsupportedVersion, encodingFailed, nothingToMerge, originsTooFarApart
+        /// Results of different shard counts, a shard given twice, or sharded and unsharded results together.
+        case shardMismatch
+        /// A sharded run's results without all of its shards.
+        case missingShards
     }
 
     public let code: Code

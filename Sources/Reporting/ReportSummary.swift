@@ -24,6 +24,11 @@ struct ReportSummary {
             ("started", metadata.startedAt.description),
             ("duration", HumanUnits.duration(result.duration)),
         ]
+        if let shard = metadata.shard {
+            facts.insert(("shard", "\(shard.index) of \(shard.count)"), at: 2)
+        } else if let shards = metadata.shards {
+            facts.insert(("shards", shards.summary), at: 2)
+        }
         let skipped = metadata.skippedRecords > 0 ? " (\(metadata.skippedRecords) malformed input records skipped)" : ""
         facts.append(("requests", "\(statistics.requests)\(skipped)"))
         let achieved = HumanUnits.rate(result.achievedRate)

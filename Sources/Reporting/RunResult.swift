@@ -20,7 +20,7 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     public var command: String
     /// The URL requests went to.
     public var target: String
-    /// How requests were paced, for people: "constant 1000/s (uniform)", "closed loop, 64 concurrent".
+    /// How requests were paced, for people: "constant 1000/s (uniform)", "max rate, closed loop with 64 concurrent".
     public var pacing: String
     /// Wall-clock time of the run's origin (offset zero).
     public var startedAt: Timestamp
@@ -32,9 +32,15 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     /// for merged results of different seeds and for results written before
     /// it was kept.
     public var seed: UInt64?
+    /// The part of a sharded run this result measured; nil for an unsharded
+    /// run and for merged results (which say what they hold in `shards`).
+    public var shard: Shard?
+    /// The shards a merged result holds; nil unless the merged results were sharded.
+    public var shards: ShardCoverage?
 
     public init(command: String, target: String, pacing: String, startedAt: Timestamp,
-                targetRate: Double?, skippedRecords: Int, seed: UInt64? = nil) {
+                targetRate: Double?, skippedRecords: Int, seed: UInt64? = nil, shard: Shard? = nil,
+                shards: ShardCoverage? = nil) {
         self.command = command
         self.target = target
         self.pacing = pacing
@@ -42,10 +48,19 @@ public struct RunMetadata: Sendable, Codable, Equatable {
         self.targetRate = targetRate
         self.skippedRecords = skippedRecords
         self.seed = seed
+        self.shard = shard
+        self.shards = shards
+    }
+
+    /// The shard indices this result measured, and of how many; nil when unsharded.
+    var shardIndices: (indices: [Int], count: Int)? {
+        if let shard { return ([shard.index], shard.count) }
+        if let shards { return (shards.indices, shards.count) }
+        return nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case command, target, pacing, seed
+        case command, target, pacing, seed, shard, shards
         case startedAt = "started_at"
         case targetRate = "target_rate"
         case skippedRecords = "skipped_records"
@@ -168,7 +183,15 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// move by the distance between origins rounded to whole seconds. Metadata:
     /// distinct commands, targets and pacings joined with ", ", target rates summed
     /// (nil if any shard had none), skipped records summed.
-    public static func merging(_ results: [RunResult]) throws(ReportError) -> RunResult {
+    ///
+    /// Results of a sharded run must agree on the shard count and hold each
+    /// shard once; a missing shard is refused unless `allowsMissingShards`, and
+    /// the merged result's `shards` says which it holds.
+    /// - Parameter sources: the results' file names, for error messages.
+    public static func merging(_ results: [RunResult], sources: [String]? = nil,
+                               allowsMissingShards: Bool = false) throws(ReportError) -> RunResult {
+        let coverage = try ShardCoverage(of: results, sources: sources ?? results.indices.map { "result \($0 + 1)" },
+                                         allowsMissing: allowsMissingShards)
         guard let origin = results.map(\.metadata.startedAt).min(),
               let latest = results.map(\.metadata.startedAt).max()
         else { throw ReportError(.nothingToMerge, source: "merge", reason: "no results to merge") }
@@ -194,7 +217,8 @@ public struct RunResult: Sendable, Codable, Equatable {
             startedAt: origin,
             targetRate: rates.contains(nil) ? nil : rates.reduce(0) { $0 + ($1 ?? 0) },
             skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords },
-            seed: Set(results.map(\.metadata.seed)).count == 1 ? results[0].metadata.seed : nil)
+            seed: Set(results.map(\.metadata.seed)).count == 1 ? results[0].metadata.seed : nil,
+            shards: coverage)
         return RunResult(metadata: metadata, statistics: statistics, storm: storm)
     }
 

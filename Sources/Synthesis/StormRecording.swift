@@ -29,10 +29,11 @@ public final class StormRecordingWriter {
         writer = try SegmentWriter(directory: directory, instance: instance, options: SegmentWriter.Options())
     }
 
-    /// Writes every event of `simulator` and seals; returns how many were
-    /// written and the arrivals behind them. `progress` is called on the
-    /// writing thread after each batch with (events, arrivals, simulated time).
-    public func write(_ simulator: StormSimulator,
+    /// Writes every event of `simulator` (of `shard`, when given) and seals;
+    /// returns how many were written and the arrivals behind them. `progress`
+    /// is called on the writing thread after each batch with (events,
+    /// arrivals, simulated time).
+    public func write(_ simulator: StormSimulator, shard: Shard? = nil,
                       progress: (_ events: Int, _ arrivals: Int, _ time: Timestamp) -> Void) throws(SegmentStoreError)
         -> (events: Int, arrivals: Int) {
         let queue = BatchQueue(capacity: Self.batchesInFlight)
@@ -40,10 +41,14 @@ public final class StormRecordingWriter {
         let producer = Thread {
             var simulator = simulator
             var batch = Batch()
+            var kept = (events: 0, arrivals: 0)
             while let event = simulator.next() {
+                if let shard, !shard.owns(event) { continue }
                 batch.events.append(event)
+                kept.events += 1
+                if event.startsArrival { kept.arrivals += 1 }
                 if batch.events.count == Self.batchSize {
-                    batch.finish(after: simulator)
+                    batch.finish(events: kept.events, arrivals: kept.arrivals)
                     // Encoding is cheapest here, with the bodies still in cache;
                     // but when the writer is waiting for work, it encodes.
                     if !queue.isWriterStarving { batch.encode(instance: instance) }
@@ -52,7 +57,7 @@ public final class StormRecordingWriter {
                 }
             }
             if !batch.events.isEmpty {
-                batch.finish(after: simulator)
+                batch.finish(events: kept.events, arrivals: kept.arrivals)
                 _ = queue.put(batch)
             }
             queue.finish()
@@ -79,7 +84,7 @@ public final class StormRecordingWriter {
 private struct Batch: @unchecked Sendable {
     var events: [SynthesizedEvent] = []
     var records = EncodedRecordBatch()
-    /// The `seq` of the last event, and the arrivals and storm time after it.
+    /// The `seq` of the last event, and the arrivals and storm time up to it.
     var lastSeq = 0
     var arrivals = 0
     var lastTime = Timestamp(microsecondsSinceEpoch: 0)
@@ -88,9 +93,10 @@ private struct Batch: @unchecked Sendable {
         events.reserveCapacity(StormRecordingWriter.batchSize)
     }
 
-    mutating func finish(after simulator: StormSimulator) {
-        lastSeq = simulator.emitted
-        arrivals = simulator.arrivals
+    /// Closes the batch after the `events`-th event written, which completes `arrivals` arrivals.
+    mutating func finish(events written: Int, arrivals: Int) {
+        lastSeq = written
+        self.arrivals = arrivals
         lastTime = events.last?.time ?? lastTime
     }
 

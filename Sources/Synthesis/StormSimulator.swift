@@ -17,6 +17,14 @@ public struct SynthesizedEvent: Sendable, Equatable {
     public let startsArrival: Bool
 }
 
+extension Shard {
+    /// Whether `event` is this shard's: routed by its entity's `Key`, else its
+    /// `EventId`, as `routingKey(ofEventBody:type:)` finds them in the body.
+    public func owns(_ event: SynthesizedEvent) -> Bool {
+        owns(routingKey: (event.entity?.key ?? event.eventId).utf8)
+    }
+}
+
 /// Command-line overrides of a scenario's run.
 public struct StormOptions: Sendable, Equatable {
     /// Replaces the scenario's `seed`.

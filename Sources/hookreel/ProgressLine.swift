@@ -29,6 +29,9 @@ final class ProgressLine: Sendable {
     }
 
     static func line(_ progress: ReplayProgress, rate: Double) -> String {
+        if progress.elapsed < .zero {
+            return "waiting for --start-at: starts in \(HumanUnits.duration(.zero - progress.elapsed))"
+        }
         var text = "\(HumanUnits.duration(progress.elapsed)) sent \(progress.sent) (\(Int(rate.rounded()))/s)"
         text += " in flight \(progress.inFlight)"
         if progress.latency.count > 0 {

@@ -52,6 +52,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup(title: "Results")
     var results: ResultOptions
 
+    @OptionGroup(title: "Scale-out")
+    var scaleOut: ScaleOutOptions
+
     func validate() throws {
         if bounds.passes != 1, !rewrites.freshIds {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
@@ -88,6 +91,8 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.ordersByEntity = selection.order == .entity
         configuration.isStrict = selection.strict
         configuration.seed = seed
+        configuration.shard = try scaleOut.resolvedShard()
+        configuration.startAt = try scaleOut.resolvedStart()
         try delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
         let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
@@ -114,6 +119,14 @@ func parseTarget(_ url: String) throws -> DeliveryTarget {
 func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async throws -> RunResult {
     let engine = ReplayEngine(configuration: configuration) { issue in
         Diagnostics.warning(issue.description)
+    }
+    if let shard = configuration.shard {
+        Diagnostics.note("sending shard \(shard) of the run")
+    }
+    if let startAt = configuration.startAt {
+        let wait = Double(startAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch) / 1e6
+        Diagnostics.note(wait > 0 ? "starting at \(startAt) (in \(HumanUnits.duration(.seconds(wait))))"
+                                  : "starting late: the clock started at \(startAt)")
     }
     let signals = TerminationSignals()
     let stopper = Task {

@@ -1,10 +1,12 @@
 import ArgumentParser
+import Foundation
+import Glibc
 import Reporting
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Render a run's JSON result as text, .hgrm or HTML; merge the results of shards.",
+        abstract: "Render a run's JSON result as text, .hgrm or HTML; merge the results of shards and gate on them.",
         discussion: """
         `hookreel report RESULT.json` is `hookreel report show RESULT.json`. \
         The result format, merging and the threshold grammar are described in docs/reports.md.
@@ -65,30 +67,112 @@ struct ShowReportCommand: ParsableCommand {
 struct MergeReportsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge the results of sharded runs into one result, exactly.",
+        abstract: "Merge the results of sharded runs into one result, exactly, and check thresholds on it.",
         discussion: """
         Histograms are added and counts summed, so percentiles of the merged result are those of \
         all requests together. Offsets are rebased onto the earliest start; per-second series are \
-        aligned by wall-clock second.
+        aligned by wall-clock second (shards started with one --start-at line up exactly).
+
+        Results of a sharded run (--shard I/N) must all have the same N and hold each shard once; \
+        a missing shard is refused, naming it, unless --partial (the merged result then lists the \
+        shards it holds). A directory stands for the .json files in it; a quoted glob is expanded.
+
+        Exit status: 0 when every --fail-on threshold holds, \(Threshold.thresholdBreachedExitCode) when \
+        one is breached (each breach is printed on stderr), 1 when results cannot be read or merged, \
+        64 on bad options.
         """
     )
 
-    @Argument(help: ArgumentHelp("Run results (JSON) to merge, e.g. one per shard.", valueName: "result.json"))
+    @Argument(help: ArgumentHelp("Run results (JSON) to merge: files, directories of them, or globs.", valueName: "result"))
     var results: [String]
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Where to write the merged result (JSON).", valueName: "file"))
     var output: String
+
+    @Option(help: ArgumentHelp("Also write the merged result as a self-contained HTML report.", valueName: "file"))
+    var html: String?
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
+        "Exit with status \(Threshold.thresholdBreachedExitCode) if this condition holds for the merged result; repeatable "
+            + "(the grammar of `hookreel report --fail-on`).",
+        valueName: "expr"), transform: { text throws(ThresholdError) in try Threshold(parsing: text) })
+    var failOn: [Threshold] = []
+
+    @Flag(help: "Merge the shards given even when some of the run's shards are missing.")
+    var partial = false
 
     func validate() throws {
         if results.isEmpty { throw ValidationError("name at least one result file to merge") }
     }
 
     func run() throws {
-        let merged = try reporting { () throws(ReportError) in
-            try RunResult.merging(results.map { path throws(ReportError) in try RunResult(contentsOfFile: path) })
+        let paths = try ResultFiles.expand(results, excluding: output)
+        let loaded = try reporting { () throws(ReportError) in
+            try paths.map { path throws(ReportError) in try RunResult(contentsOfFile: path) }
         }
-        try reporting { () throws(ReportError) in try merged.write(toFile: output) }
-        Diagnostics.note("merged \(results.count) results (\(merged.statistics.requests) requests) into \(output)")
+        let merged: RunResult
+        do {
+            merged = try RunResult.merging(loaded, sources: paths, allowsMissingShards: partial)
+        } catch where error.code == .missingShards {
+            throw CommandFailure("\(error) (--partial merges the shards given)")
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        try reporting { () throws(ReportError) in
+            try merged.write(toFile: output)
+            if let html { try ReportFile.replace(html, with: HTMLReport().render(merged)) }
+        }
+        var standardOutput = OutputStream.standardOutput()
+        standardOutput.write(TextReport().render(merged))
+        standardOutput.flush()
+        let shards = merged.metadata.shards.map { ", shards \($0.summary)" } ?? ""
+        Diagnostics.note("merged \(paths.count) results (\(merged.statistics.requests) requests\(shards)) into \(output)")
+        let breaches = failOn.compactMap { $0.breach(in: merged) }
+        for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
+        if !breaches.isEmpty { throw ExitCode(Threshold.thresholdBreachedExitCode) }
+    }
+}
+
+/// The result files named on a command line: files as given, directories as
+/// the `.json` files directly in them, globs (which a shell did not expand,
+/// as in a Kubernetes Job's arguments) as what they match.
+enum ResultFiles {
+    static func expand(_ arguments: [String], excluding output: String) throws(CommandFailure) -> [String] {
+        var paths: [String] = []
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+                paths += isDirectory.boolValue ? try jsonFiles(in: argument) : [argument]
+            } else if argument.contains(where: { "*?[".contains($0) }) {
+                let matches = glob(argument)
+                guard !matches.isEmpty else { throw CommandFailure("\(argument): no result file matches") }
+                paths += matches
+            } else {
+                throw CommandFailure("\(argument): no such file or directory")
+            }
+        }
+        let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
+        paths = paths.filter { URL(fileURLWithPath: $0).standardizedFileURL.path != outputPath }
+        guard !paths.isEmpty else { throw CommandFailure("no result files to merge in \(arguments.joined(separator: " "))") }
+        return paths
+    }
+
+    private static func jsonFiles(in directory: String) throws(CommandFailure) -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".json") }
+                .sorted()
+                .map { (directory as NSString).appendingPathComponent($0) }
+        } catch {
+            throw CommandFailure("\(directory): cannot list the directory: \(error.localizedDescription)")
+        }
+    }
+
+    private static func glob(_ pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard Glibc.glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { index in matches.gl_pathv[index].map { String(cString: $0) } }
     }
 }
 

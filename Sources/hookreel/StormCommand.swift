@@ -59,6 +59,9 @@ struct StormCommand: AsyncParsableCommand {
     @OptionGroup(title: "Results (with --target)")
     var results: ResultOptions
 
+    @OptionGroup(title: "Scale-out (--shard with --print, --out or --target; --start-at with --target)")
+    var scaleOut: ScaleOutOptions
+
     func validate() throws {
         let outputs = [check, print, out != nil, target != nil].filter { $0 }.count
         guard outputs == 1 else {
@@ -70,6 +73,8 @@ struct StormCommand: AsyncParsableCommand {
             throw ValidationError("delivery, signing and result options apply to --target")
         }
         if storm.instance != nil, out == nil { throw ValidationError("--instance applies to --out") }
+        if check, scaleOut.shard != nil { throw ValidationError("--shard applies to --print, --out and --target") }
+        if target == nil, scaleOut.startAt != nil { throw ValidationError("--start-at applies to --target") }
     }
 
     func run() async throws {
@@ -79,35 +84,39 @@ struct StormCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        let options = storm.options
+        let shard = try scaleOut.resolvedShard()
+        let startAt = try scaleOut.resolvedStart()
+        // Shards synthesize the same world: the storm clock starts where the
+        // run's clock does, unless --start says otherwise.
+        let options = storm.options(defaultStart: startAt ?? .now())
         if check {
             var output = OutputStream.standardOutput()
             output.write(scenario.summary(options: options).description + "\n")
             output.flush()
         } else if print {
-            try printBodies(StormSimulator(scenario: scenario, options: options))
+            try printBodies(StormSimulator(scenario: scenario, options: options), shard: shard)
         } else if let out {
-            try writeRecording(StormSimulator(scenario: scenario, options: options), scenario: scenario, to: out)
+            try writeRecording(StormSimulator(scenario: scenario, options: options), scenario: scenario, shard: shard, to: out)
         } else if let target {
-            try await send(scenario: scenario, options: options, to: target)
+            try await send(scenario: scenario, options: options, shard: shard, startAt: startAt, to: target)
         }
     }
 
-    private func printBodies(_ simulator: StormSimulator) throws {
+    private func printBodies(_ simulator: StormSimulator, shard: Shard?) throws {
         var output = OutputStream.standardOutput()
-        for event in simulator {
+        for event in simulator where shard?.owns(event) ?? true {
             output.writeLine(event.body[...])
         }
         output.flush()
     }
 
-    private func writeRecording(_ simulator: StormSimulator, scenario: Scenario, to directory: String) throws {
+    private func writeRecording(_ simulator: StormSimulator, scenario: Scenario, shard: Shard?, to directory: String) throws {
         let progress = StormWriteProgress(isShown: results.showsProgress)
         let written: (events: Int, arrivals: Int)
         do {
             try Recording.createDirectory(directory)
             let writer = try StormRecordingWriter(directory: directory, instance: storm.instance ?? "storm-\(scenario.name)")
-            written = try writer.write(simulator) { events, arrivals, time in
+            written = try writer.write(simulator, shard: shard) { events, arrivals, time in
                 progress.update(events: events, arrivals: arrivals, simulatedTime: time)
             }
         } catch {
@@ -118,13 +127,16 @@ struct StormCommand: AsyncParsableCommand {
         Diagnostics.note("wrote \(written.events) events (\(written.arrivals) arrivals) to \(directory)")
     }
 
-    private func send(scenario: Scenario, options: StormOptions, to url: String) async throws {
+    private func send(scenario: Scenario, options: StormOptions, shard: Shard?, startAt: Timestamp?,
+                      to url: String) async throws {
         let target = try parseTarget(url)
-        let counts = StormCounts()
+        let counts = StormCounts(shard: shard)
         var configuration = ReplayConfiguration(
             input: .events { StormEventSource(StormSimulator(scenario: scenario, options: options), counts: counts) },
             target: target, pacer: OriginalTimingPacer(speed: 1, maximumGap: nil))
         configuration.command = "storm"
+        configuration.shard = shard
+        configuration.startAt = startAt
         // Reported as the run's seed: the one that repeats this storm.
         configuration.seed = options.seed ?? scenario.seed
         // A storm's point is its lifecycles: one entity's events are never in
@@ -175,8 +187,9 @@ struct StormRunOptions: ParsableArguments {
         }
     }
 
-    var options: StormOptions {
-        StormOptions(start: start ?? Timestamp.now(), seed: seed, timeScale: timeScale, loadScale: loadScale,
+    /// The overrides, with the storm clock starting at `--start` or else `defaultStart`.
+    func options(defaultStart: Timestamp) -> StormOptions {
+        StormOptions(start: start ?? defaultStart, seed: seed, timeScale: timeScale, loadScale: loadScale,
                      duration: duration?.duration)
     }
 }
@@ -201,11 +214,18 @@ final class StormEventSource: ReplayEventSource {
 }
 
 /// Arrivals and events a storm produced, in total and per second of storm
-/// time (which is send time), read after the run for the report.
+/// time (which is send time), read after the run for the report. A shard
+/// counts only its own events, so the shards' counts add up to the storm's.
 final class StormCounts: Sendable {
+    private let shard: Shard?
     private let tally = Mutex(StormSeries(arrivalsPerSecond: [], eventsPerSecond: []))
 
+    init(shard: Shard? = nil) {
+        self.shard = shard
+    }
+
     func record(_ event: SynthesizedEvent, from start: Timestamp) {
+        if let shard, !shard.owns(event) { return }
         let second = Int(max(0, event.time.microsecondsSinceEpoch - start.microsecondsSinceEpoch) / 1_000_000)
         tally.withLock { tally in
             while tally.eventsPerSecond.count <= second {

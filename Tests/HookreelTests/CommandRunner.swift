@@ -19,14 +19,19 @@ struct CommandRunner {
     /// The package root, for committed files such as `recordings/sample`.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    static func hookreel(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        try run(binary, arguments, stdin: stdin)
+    static func hookreel(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+        try run(binary, arguments, stdin: stdin, environment: environment)
     }
 
-    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// - Parameter environment: added to (or replacing in) this process's environment.
+    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let errors = Pipe()
         let input = Pipe()

@@ -15,8 +15,7 @@ struct ReplayProcessTests {
 
     /// Runs `hookreel` with extra environment variables (for `--secret-env`).
     private func hookreel(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandRunner.Result {
-        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return try CommandRunner.run("/usr/bin/env", assignments + [CommandRunner.binary] + arguments)
+        try CommandRunner.hookreel(arguments, environment: environment)
     }
 
     /// A bounded replay of the sample: 2000/s, a 5 s response timeout, no progress line.

@@ -1,0 +1,96 @@
+import Delivery
+import EventModel
+import NIOCore
+import Testing
+@testable import Replay
+
+/// `--shard I/N` splits one run's schedule: the shards together send exactly
+/// what one unsharded run sends, at the same times, with the same rewrites.
+@Suite struct ShardedScheduleTests {
+    /// Events handed out in order, as a recording's reader would.
+    private final class ListedEvents: ReplayEventSource {
+        private var remaining: ArraySlice<SourceEvent>
+        init(_ events: [SourceEvent]) { remaining = events[...] }
+        func next() -> SourceEvent? { remaining.popFirst() }
+        var skippedRecords: Int { 0 }
+    }
+
+    /// 40 jobs of three events each, interleaved, and robot events between them.
+    private static let events: [SourceEvent] = {
+        var events: [SourceEvent] = []
+        var micros: Int64 = 1_764_410_400_000_000
+        for step in ["job.created", "job.started", "job.completed"] {
+            for job in 0..<40 {
+                micros += 7_000 + Int64(job % 5) * 1_000
+                let body = #"{"Type":"\#(step)","EventId":"\#(step)-\#(job)","Timestamp":"2026-11-29T10:00:00Z","Job":{"Id":\#(job),"Key":"job-\#(job)"}}"#
+                events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: step, body: Array(body.utf8)))
+                if job % 10 == 0 {
+                    let robot = #"{"Type":"robot.status","EventId":"robot-\#(step)-\#(job)"}"#
+                    events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: "robot.status",
+                                              body: Array(robot.utf8)))
+                }
+            }
+        }
+        return events
+    }()
+
+    private struct Sent: Hashable {
+        var sendTime: Duration
+        var body: String
+        var entity: String?
+    }
+
+    private func schedule(pacer: any Pacer, rewrites: ReplayRewrites, shard: Shard?) throws -> [Sent] {
+        let preparer = RequestPreparer(
+            source: ListedEvents(Self.events), target: try DeliveryTarget(url: "http://127.0.0.1:9/hooks"), pacer: pacer,
+            rewrites: rewrites, ordersByEntity: true, shard: shard, seed: 11,
+            now: { Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000) })
+        var sent: [Sent] = []
+        while let event = preparer.next() {
+            // Closed loop sends at once: every event at offset zero.
+            let time = if case .at(let time) = event.sendTime { time } else { Duration.zero }
+            sent.append(Sent(sendTime: time, body: String(buffer: event.payload.body), entity: event.entity?.key))
+        }
+        return sent
+    }
+
+    /// Pacing 0: a constant rate; 1: a Poisson ramp; 2: original timing, faster, gaps capped.
+    @Test(arguments: [0, 1, 2])
+    func theShardsTogetherSendTheWholeScheduleOnce(pacing: Int) throws {
+        let pacers: [any Pacer] = [
+            RatePacer(curve: ArrivalCurve(startRate: 400), process: .uniform, seed: 3),
+            RatePacer(curve: ArrivalCurve(startRate: 50, stages: [ArrivalCurve.Stage(duration: .seconds(1), targetRate: 500)]),
+                      process: .poisson, seed: 3),
+            OriginalTimingPacer(speed: 2, maximumGap: .milliseconds(9)),
+        ]
+        let rewrites = ReplayRewrites(freshEventIds: true, rebaseTimestamps: true)
+        let whole = try schedule(pacer: pacers[pacing], rewrites: rewrites, shard: nil)
+        #expect(whole.count == Self.events.count)
+
+        var union: [Sent] = []
+        for index in 0..<4 {
+            let part = try schedule(pacer: pacers[pacing], rewrites: rewrites, shard: try Shard(index: index, count: 4))
+            #expect(!part.isEmpty, "40 jobs reach every one of 4 shards")
+            #expect(part.count < whole.count)
+            // Each shard's events keep their order, so each job's lifecycle does too.
+            #expect(zip(part, part.dropFirst()).allSatisfy { $0.sendTime <= $1.sendTime })
+            union += part
+        }
+        // Same times, same fresh EventIds, same rebased times: one run, split.
+        #expect(Set(union) == Set(whole))
+        #expect(union.count == whole.count)
+    }
+
+    @Test func aJobsEventsAllGoToOneShard() throws {
+        var shardOfJob: [String: Int] = [:]
+        for index in 0..<3 {
+            let part = try schedule(pacer: ClosedLoopPacer(concurrency: 4), rewrites: ReplayRewrites(),
+                                    shard: try Shard(index: index, count: 3))
+            for sent in part {
+                guard let job = sent.entity else { continue }
+                #expect(shardOfJob.updateValue(index, forKey: job) ?? index == index, "\(job) split across shards")
+            }
+        }
+        #expect(shardOfJob.count == 40)
+    }
+}
