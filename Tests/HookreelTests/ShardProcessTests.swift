@@ -143,6 +143,31 @@ struct ShardProcessTests {
         #expect(union == expected)
     }
 
+    /// Live storm shards count only their own events, so their merged series
+    /// add up to what the sink received, second by second.
+    @Test func liveStormShardsAddUpToTheStorm() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
+        let target = "http://127.0.0.1:\(sink.port)/hooks"
+        let start = startInstant(inSeconds: 2)
+        let results = runShards(2, stagger: 0.5) { index in
+            ["storm", Self.quickstart, "--target", target, "--duration", "3s", "--time-scale", "600", "--quiet",
+             "--shard", "\(index)/2", "--start-at", start.description, "--json", directory.file("storm-\(index).json")]
+        }
+        let summary = sink.stop(with: SIGTERM).stdout
+        #expect(results.allSatisfy { $0?.status == 0 }, "\(results.map { $0?.stderr ?? "" })")
+        let merged = directory.file("merged.json")
+        let merge = try CommandRunner.hookreel(["report", "merge", directory.file("storm-0.json"), directory.file("storm-1.json"),
+                                                "-o", merged])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let storm = try #require(try json(merged)["storm"] as? [String: Any])
+        let events = try #require(storm["events_per_second"] as? [Int])
+        #expect(events.count == 3, "the shards' seconds line up: \(events)")
+        #expect(events.reduce(0, +) == count("requests received: ", in: summary), "\(events) vs \(summary)")
+        #expect(count("order violations: ", in: summary) == 0, "\(summary)")
+    }
+
     @Test func mergeGatesOnTheMergedVerdictAndNamesAMissingShard() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
