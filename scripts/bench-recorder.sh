@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recorder benchmark, peers in the same run (benchmarks.md): wrk POSTs a ~1.4 KB
+# Recorder benchmark, peers in the same run (docs/benchmarks.md): wrk POSTs a ~1.4 KB
 # job.completed delivery with 64 connections for DURATION against
 #   - nginx answering 204 (`location / { return 204; }`), measured before and after;
 #   - hookreel record in each durability mode (fsync, flush, async);

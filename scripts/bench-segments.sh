@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Segment encode/decode benchmarks, peers measured in the same run (benchmarks.md):
+# Segment encode/decode benchmarks, peers measured in the same run (docs/benchmarks.md):
 #   - hookreel cat RECORDING > /dev/null   vs  zstdcat SEGMENTS > /dev/null   (bytes/s; target >= 0.5x)
 #   - hookreel pack (segment writing)       vs  zstd -3 on the same NDJSON     (records/s; target >= 0.5x)
 #   - compression ratio of written segments vs  zstd -3                        (target >= 0.9x)

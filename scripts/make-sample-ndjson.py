@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes realistic hookreel records (NDJSON, recording-format v1) to stdout.
 
-Job and queue-item lifecycles as Orchestrator delivers them (orchestrator-webhooks.md
+Job and queue-item lifecycles as Orchestrator delivers them (docs/orchestrator-webhooks.md
 §3.4, §3.6), signed with a known secret, from one or more recorder instances.
 Used to make the committed sample recording and the benchmark corpus:
 

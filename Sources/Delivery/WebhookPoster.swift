@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 /// POSTs webhook events to their receivers over http or https: the emulator's
-/// sender (orchestrator-webhooks.md §1). Built on AsyncHTTPClient rather than
+/// sender (docs/orchestrator-webhooks.md §1). Built on AsyncHTTPClient rather than
 /// `DeliveryClient` because webhook URLs may be https and each event goes to
 /// a different URL, at a rate far below replay's. Call `shutdown()` when done.
 public final class WebhookPoster: Sendable {

@@ -1,6 +1,6 @@
 /// The entity an event is about, for per-entity ordering (the sink's order
 /// check, replay's `--order entity`): a job by its `Key`, or a queue item by
-/// its `Key`, which all retries of one item share (orchestrator-webhooks.md §3.0).
+/// its `Key`, which all retries of one item share (docs/orchestrator-webhooks.md §3.0).
 public struct EntityKey: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case job
@@ -76,7 +76,7 @@ extension JSONScanner {
     }
 }
 
-/// Tracks each entity's lifecycle and reports events that arrive out of the documented order (section 5 of orchestrator-webhooks.md), e.g. job.started after job.completed for the same Key.
+/// Tracks each entity's lifecycle and reports events that arrive out of the documented order (section 5 of docs/orchestrator-webhooks.md), e.g. job.started after job.completed for the same Key.
 ///
 /// Only rules that hold however many events go missing are checked, because
 /// events do go missing: Orchestrator skips `job.created` for robot-created

@@ -3,7 +3,7 @@ import Glibc
 /// A validating, allocation-free JSON scanner over a byte buffer.
 ///
 /// Records are read at hundreds of thousands per second, and Foundation's JSON
-/// parser manages a few thousand objects a second on Linux (benchmarks.md), so
+/// parser manages a few thousand objects a second on Linux (docs/benchmarks.md), so
 /// the record codec walks the bytes itself. The scanner validates everything it
 /// passes over (string escapes, UTF-8, number grammar, nesting) so that a line
 /// it accepts is a line `jq` accepts, but it only materialises what is asked for.

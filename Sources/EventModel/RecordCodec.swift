@@ -1,6 +1,6 @@
 import Foundation
 
-/// The on-disk names of a record's fields (`recording-format.md`), in the order
+/// The on-disk names of a record's fields (`docs/recording-format.md`), in the order
 /// they are written.
 public enum RecordField: String, CaseIterable, Sendable {
     case version = "v"

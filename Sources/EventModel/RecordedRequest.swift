@@ -1,5 +1,5 @@
 /// One HTTP request as kept in a recording: a line of a segment
-/// (`recording-format.md`, "Records"). Field names on disk are in `RecordField`.
+/// (`docs/recording-format.md`, "Records"). Field names on disk are in `RecordField`.
 public struct RecordedRequest: Sendable, Equatable {
     /// The `v` this code writes and the highest it reads.
     public static let formatVersion = 1

@@ -3,7 +3,7 @@ import Foundation
 
 /// `X-UiPath-Signature`: standard base64 (with padding) of HMAC-SHA256 over the
 /// exact body bytes, keyed with the secret's UTF-8 bytes
-/// (orchestrator-webhooks.md §1.3).
+/// (docs/orchestrator-webhooks.md §1.3).
 public struct WebhookSignature: Sendable {
     /// The header Orchestrator puts the signature in (read it case-insensitively).
     public static let headerName = "X-UiPath-Signature"

@@ -1,6 +1,6 @@
 /// An error the emulated API answers with. It renders itself in Orchestrator's
 /// shape, `{"message": ..., "errorCode": ..., "traceId": ...}`, with the HTTP
-/// status the situation calls for (orchestrator-webhooks.md §4.5).
+/// status the situation calls for (docs/orchestrator-webhooks.md §4.5).
 public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// A malformed body, a field outside its limits, bad OData query options: 400, code 1000.

@@ -1,4 +1,4 @@
-/// A registered webhook: Orchestrator's `WebhookDto` (orchestrator-webhooks.md §4.4).
+/// A registered webhook: Orchestrator's `WebhookDto` (docs/orchestrator-webhooks.md §4.4).
 public struct Webhook: Sendable, Equatable, Codable {
     /// Server-set key in URLs (`Webhooks(Id)`).
     public var id: Int64

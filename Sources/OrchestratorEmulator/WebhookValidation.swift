@@ -1,7 +1,7 @@
 import EventModel
 import Foundation
 
-/// The documented `WebhookDto` limits (orchestrator-webhooks.md §4.4). Lengths
+/// The documented `WebhookDto` limits (docs/orchestrator-webhooks.md §4.4). Lengths
 /// count UTF-16 code units, as .NET's `string.Length` does.
 public enum WebhookLimits {
     public static let maximumNameLength = 128

@@ -1,4 +1,4 @@
-// SegmentStore: recordings on disk (recording-format.md).
+// SegmentStore: recordings on disk (docs/recording-format.md).
 //
 // Layout. A recording is a directory of segments. A sealed segment,
 // `<instance>-<first seq, 16 digits>.ndjson.zst`, is one zstd frame of NDJSON

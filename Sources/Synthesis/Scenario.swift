@@ -1,6 +1,6 @@
 // Synthesis: scenario model, lifecycles, seeded generator -> events.
 //
-// A scenario (docs/scenarios.md, contract ../shared/docs/scenario-format.md) is
+// A scenario (docs/scenarios.md, the file format's reference) is
 // parsed once into the values below and validated completely before anything
 // is generated, so a simulator never meets an impossible weight or a flow
 // naming a missing queue. All times in the model are simulated (scenario) time;

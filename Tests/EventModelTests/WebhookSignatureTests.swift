@@ -2,7 +2,7 @@ import EventModel
 import Testing
 
 struct WebhookSignatureTests {
-    /// Known-answer vectors from orchestrator-webhooks.md §1.3 (python hmac and openssl agree).
+    /// Known-answer vectors from docs/orchestrator-webhooks.md §1.3 (python hmac and openssl agree).
     @Test(arguments: [
         ("abcdef", #"{"Type":"ping","EventId":"3e5af0113e674ae597c579cb35ed8630"}"#, "hBc2lib/2gyG9h326Rq/pwhenmydQtDyVxv3xy0wbX8="),
         ("s3crét", "{}", "0oDbRP7cQHbfGNsxAUAK79CDBdaztjxQiZgM+C7nMNE="),

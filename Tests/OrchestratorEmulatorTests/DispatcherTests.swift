@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 @testable import OrchestratorEmulator
 
-/// Webhook delivery against in-process receivers (orchestrator-webhooks.md §1).
+/// Webhook delivery against in-process receivers (docs/orchestrator-webhooks.md §1).
 struct DispatcherTests {
     @Test func fansOutToEnabledWebhooksByTheirSubscriptions() async throws {
         try await withReceiver { receiver in
@@ -49,7 +49,7 @@ struct DispatcherTests {
                 webhook(Int64(index + 1), receiver.url(path), secret: secrets[path]!, subscribeToAll: true)
             }
             try await withDispatcher { dispatcher in
-                // The vector from orchestrator-webhooks.md §1.3.
+                // The vector from docs/orchestrator-webhooks.md §1.3.
                 let body = Array(#"{"Type":"ping","EventId":"3e5af0113e674ae597c579cb35ed8630"}"#.utf8)
                 #expect(await dispatcher.dispatch(eventBody: body, to: webhooks).delivered == 4)
             }

@@ -5,7 +5,7 @@ import Testing
 
 /// Bodies built from the inputs in `PayloadSamples` are compared with
 /// Fixtures/payload-shapes/<type>.json, written from the documented sample of
-/// each type (orchestrator-webhooks.md §3 and its HOOK source; ping from the
+/// each type (docs/orchestrator-webhooks.md §3 and its HOOK source; ping from the
 /// seed's Ping response): same keys in the same order, same JSON types, same
 /// nesting and array lengths. Values are not compared.
 @Suite struct PayloadTests {

@@ -1,7 +1,7 @@
 import EventModel
 
 /// The `ping` event Orchestrator's Ping action delivers and returns
-/// (`PingEventDto`, orchestrator-webhooks.md §3.8), with the seed's fields in
+/// (`PingEventDto`, docs/orchestrator-webhooks.md §3.8), with the seed's fields in
 /// the seed's order: `Type, EventId, Timestamp, TenantId, OrganizationUnitId,
 /// UserId`. Webhooks are tenant-level, so `OrganizationUnitId` is always null,
 /// as in the seed.

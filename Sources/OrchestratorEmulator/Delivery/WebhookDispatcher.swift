@@ -39,7 +39,7 @@ public struct WebhookDeliveryCounts: Sendable, Codable, Equatable {
 }
 
 /// Delivers events to registered webhooks with Orchestrator's semantics
-/// (orchestrator-webhooks.md §1 and the decisions table): one signed POST per
+/// (docs/orchestrator-webhooks.md §1 and the decisions table): one signed POST per
 /// event and subscribed webhook, a request timeout, success = any 2xx, no
 /// retries, and a per-webhook circuit breaker that drops events for
 /// `breakerPeriod` after a failed delivery.

@@ -107,7 +107,7 @@ public struct ODataProperties: Sendable {
 }
 
 extension ODataProperties {
-    /// `WebhookDto` (orchestrator-webhooks.md §4.4). The issue lists Id, Name, Url, Enabled,
+    /// `WebhookDto` (docs/orchestrator-webhooks.md §4.4). The issue lists Id, Name, Url, Enabled,
     /// SubscribeToAllEvents and AllowInsecureSsl as filterable; Key and Description are too, as any
     /// primitive property of an OData entity would be. Secret is not: it must not be probed by prefix.
     public static let webhook = ODataProperties(key: "Id", [

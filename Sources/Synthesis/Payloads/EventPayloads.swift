@@ -25,7 +25,7 @@
 //   .ping           ping                                             pingBody(_:)
 //
 // Calling a builder with an envelope type outside its family is a programming
-// error and traps. The bodies follow orchestrator-webhooks.md §2–3 and the
+// error and traps. The bodies follow docs/orchestrator-webhooks.md §2–3 and the
 // documented 2018 samples: PascalCase keys in the samples' order, `Type,
 // EventId, Timestamp` first, then the entities, then `TenantId`,
 // `OrganizationUnitId`, `UserId`. Times are UTC with up to 7 fractional digits,

@@ -36,7 +36,7 @@ public enum Identifiers {
     }
 }
 
-/// The two documented `EventId` styles (orchestrator-webhooks.md §2).
+/// The two documented `EventId` styles (docs/orchestrator-webhooks.md §2).
 public enum EventIdStyle: String, Sendable, Hashable, CaseIterable {
     /// Decimal digits in a string, e.g. `"307348658"` (2023+ samples; hookreel's default).
     case numeric

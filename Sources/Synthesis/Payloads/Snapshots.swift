@@ -1,7 +1,7 @@
 import EventModel
 
 // Entities as Orchestrator serializes them inside webhook events
-// (orchestrator-webhooks.md §3.0–3.8). One snapshot type per entity serves
+// (docs/orchestrator-webhooks.md §3.0–3.8). One snapshot type per entity serves
 // every event family that carries it; each family writes the subset of fields
 // its documented sample shows, in the sample's order. Fields marked (v18) exist
 // only in the swagger v18 DTOs: they are optional and written only when set, so
