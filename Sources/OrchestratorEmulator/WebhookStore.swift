@@ -110,10 +110,10 @@ public final class WebhookStore: Sendable {
         return record.webhook
     }
 
-    /// Runs `body` in a write transaction; a unique-constraint failure is the
-    /// name `name` being taken (the only unique column).
-    /// Runs `body` in a transaction; reads do not queue behind the writer
-    /// (every delivered event lists the webhooks).
+    /// Runs `body` in a transaction: a read one when `readOnly`, so reads do not
+    /// queue behind the writer (every delivered event lists the webhooks), else
+    /// a write one. A unique-constraint failure is the name `name` being taken
+    /// (the only unique column).
     private func perform<T: Sendable>(_ operation: String, name: String?, readOnly: Bool = false,
                                       _ body: @escaping @Sendable (Database) throws -> T) async throws(OrchestratorError) -> T {
         do {

@@ -2,13 +2,14 @@ import EventModel
 import Foundation
 import SegmentStore
 
-/// When the recorder may answer 2xx (recording-format.md, "Durability contract").
+/// When the recorder may answer 2xx (docs/recording-format.md, "Durability contract").
 public enum Durability: String, Sendable, CaseIterable {
     /// After the record is written and fsync'd; concurrent requests share one fsync.
     case fsync
     /// After write(2) returned for the record.
     case flush
-    /// At once; the record is written within `RecordLog.asyncWriteDelay`.
+    /// At once; the writer thread writes the record within 100 ms (it waits
+    /// `RecordLog.asyncBatchDelay` for a batch to gather).
     case async
 }
 

@@ -1,5 +1,4 @@
 import EventModel
-import Glibc
 
 /// When the scheduler should send an event.
 public enum SendTime: Sendable, Equatable {

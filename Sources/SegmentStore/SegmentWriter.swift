@@ -10,8 +10,9 @@ public enum FlushLevel: Sendable {
 }
 
 /// Appends records of one writer instance to segments in a recording
-/// directory, rotating by compressed size and age. Not thread-safe: one owner
-/// (a task or an actor) drives it.
+/// directory, rotating by compressed size and age. Not thread-safe: one thread
+/// drives it (the recorder's `RecordLog` writer thread; `pack` and `storm
+/// --out` on the thread that writes).
 public final class SegmentWriter {
     public struct Options: Sendable {
         /// Seal once the open segment's compressed size reaches this.
@@ -39,9 +40,9 @@ public final class SegmentWriter {
     private var flushedLastSeq: Int64?
     /// A failed write left an open segment behind that must be recovered first.
     private var hasAbandonedSegment = false
-    /// Records encoded but not yet covered by a flush.
-    /// Reused for every line; roomy enough that escaping a usual body needs
-    /// no count first (see `JSONWriter.string(utf8:)`).
+    /// Scratch buffer for the line being appended, reused for every line;
+    /// roomy enough that escaping a usual body needs no count first (see
+    /// `JSONWriter.string(utf8:)`).
     private var pendingLine = JSONWriter(reservingCapacity: 64 * 1024)
 
     /// The segment being appended to.

@@ -310,12 +310,6 @@ private struct ScenarioParser {
         return Scenario.BackgroundStream(type: type, rate: rate)
     }
 
-    private func positiveNumber(_ value: YAMLValue) throws(ScenarioError) -> Double {
-        let number = try value.number()
-        guard number > 0 else { throw value.error(.invalidValue, "must be more than 0, found \(value.shape)") }
-        return number
-    }
-
     private func positiveInteger(_ value: YAMLValue, atMost limit: Int = .max) throws(ScenarioError) -> Int {
         let number = try value.integer()
         guard number > 0 else { throw value.error(.invalidValue, "must be at least 1, found \(value.shape)") }

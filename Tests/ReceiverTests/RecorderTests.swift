@@ -158,7 +158,7 @@ struct RecorderTests {
         #expect(records.last?.eventId == "99")
     }
 
-    @Test(.enabled(if: getuid() == 0, "needs root for chattr"))
+    @Test(.enabled(if: ImmutableFlag.isAvailable, "needs root and a filesystem that keeps chattr +i"))
     func anUnwritableDirectoryGets503UntilItIsWritableAgain() async throws {
         let running = try await RunningRecorder.start()
         defer { running.directory.remove() }

@@ -25,6 +25,18 @@ public func runTool(_ arguments: [String], stdin: Data? = nil, stdout: String? =
 
 
 
+/// Whether `chattr +i` works on a temporary directory: it needs root (the
+/// CAP_LINUX_IMMUTABLE capability) and a filesystem that keeps the flag.
+/// Tests that make a directory immutable are skipped elsewhere.
+public enum ImmutableFlag {
+    public static let isAvailable: Bool = {
+        guard getuid() == 0, let directory = try? TemporaryDirectory() else { return false }
+        defer { directory.remove() }
+        guard (try? runTool(["chattr", "+i", directory.path])) == 0 else { return false }
+        return (try? runTool(["chattr", "-i", directory.path])) == 0
+    }()
+}
+
 /// A small tmpfs, so a test can fill the disk. Needs root (CI and the
 /// development machines run as root); the test is skipped elsewhere.
 public struct SmallFilesystem {
