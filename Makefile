@@ -8,7 +8,7 @@ LAYER_CHECK  := --explicit-target-dependency-import-check error
 DEMO_DIR     := .build/demo
 HOOKREEL     := .build/debug/hookreel
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release check test demo bench clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do \
@@ -29,9 +29,18 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# What the compiler does not check (scripts/check-repo.py): no references to
+# documents outside the repository, the layers of Package.swift (a module
+# depends on and imports only lower layers; docs/architecture.md agrees), and
+# the repository paths docs and comments name. The self-test breaks each rule
+# in memory and expects it to fail.
+check:
+	python3 scripts/check-repo.py
+	python3 scripts/check-repo.py --self-test
+
 # Suites run one after another: many start real servers and child processes
 # and measure time, and on two cores they starved each other when parallel.
-test: deps
+test: deps check
 	$(SWIFT) build --build-tests $(LAYER_CHECK)
 	$(SWIFT) test --skip-build --no-parallel
 
