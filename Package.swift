@@ -1,6 +1,7 @@
 // swift-tools-version:6.2
-// The module layout follows ../shared/docs/architecture.md: imports point down only,
-// and each third-party package has one owning module.
+// The module layout is described in docs/architecture.md. The `// Layer N`
+// comments below declare the layers: a target depends only on targets of lower
+// layers, which scripts/check-repo.py (run by `make test`) enforces.
 import PackageDescription
 
 let package = Package(
