@@ -23,6 +23,7 @@ With --self-test, each rule is broken on purpose in memory and must fail
 Only the standard library; run from anywhere.
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -78,11 +79,19 @@ def read_text(name):
 
 
 def outside_reference_errors(texts):
+    return [error for name, text in texts.items() for error in file_outside_reference_errors(name, text)]
+
+
+# Per-file results are cached: the self-test runs every check again on texts
+# that are mostly the same objects.
+@functools.lru_cache(maxsize=None)
+def file_outside_reference_errors(name, text):
     errors = []
-    for name, text in texts.items():
-        for number, line in enumerate(text.splitlines(), 1):
-            if any(pattern.search(line) for pattern in FORBIDDEN):
-                errors.append(f"{name}:{number}: refers to documents outside the repository: {line.strip()}")
+    if not any(pattern.search(text) for pattern in FORBIDDEN):
+        return errors
+    for number, line in enumerate(text.splitlines(), 1):
+        if any(pattern.search(line) for pattern in FORBIDDEN):
+            errors.append(f"{name}:{number}: refers to documents outside the repository: {line.strip()}")
     return errors
 
 
@@ -207,11 +216,14 @@ def imports_by_target(targets, files, texts):
         entries = []
         for file in files:
             if file.startswith(prefix) and file.endswith(".swift") and file in texts:
-                text = texts[file]
-                for match in IMPORT.finditer(text):
-                    entries.append((file, text.count("\n", 0, match.start()) + 1, match.group(1)))
+                entries += file_imports(file, texts[file])
         found[name] = entries
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def file_imports(name, text):
+    return [(name, text.count("\n", 0, match.start()) + 1, match.group(1)) for match in IMPORT.finditer(text)]
 
 
 def layer_errors(targets, imports):
@@ -310,22 +322,25 @@ PLACEHOLDER_NEXT = set("*<{…$[")
 
 
 def path_errors(texts, exists):
+    return [error for name, text in texts.items() if not any(part in name for part in DATA_PARTS)
+            for error in file_path_errors(name, text, exists)]
+
+
+@functools.lru_cache(maxsize=None)
+def file_path_errors(name, text, exists):
     errors = []
-    for name, text in texts.items():
-        if any(part in name for part in DATA_PARTS):
-            continue
-        for number, line in enumerate(text.splitlines(), 1):
-            for match in PATH.finditer(line):
-                following = line[match.end():match.end() + 2]
-                if following[:1] in PLACEHOLDER_NEXT or following == "-<" or re.fullmatch(r":\d", following):
-                    continue
-                path = match.group(1).rstrip(".")
-                if not exists(path):
-                    errors.append(f"{name}:{number}: names {path}, which does not exist")
-            for match in BARE_DOC.finditer(line):
-                doc = match.group(1)
-                if not (exists(doc) or exists("docs/" + doc)):
-                    errors.append(f"{name}:{number}: names {doc}, which is neither at the root nor in docs/")
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in PATH.finditer(line):
+            following = line[match.end():match.end() + 2]
+            if following[:1] in PLACEHOLDER_NEXT or following == "-<" or re.fullmatch(r":\d", following):
+                continue
+            path = match.group(1).rstrip(".")
+            if not exists(path):
+                errors.append(f"{name}:{number}: names {path}, which does not exist")
+        for match in BARE_DOC.finditer(line):
+            doc = match.group(1)
+            if not (exists(doc) or exists("docs/" + doc)):
+                errors.append(f"{name}:{number}: names {doc}, which is neither at the root nor in docs/")
     return errors
 
 
