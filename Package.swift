@@ -30,11 +30,13 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .target(name: "EventModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The strict HTTP/1.1 wire layer of the recorder, the sink and replay's client: no dependencies.
+        .target(name: "HTTPWire"),
 
         // Layer 1
         .target(name: "SegmentStore", dependencies: ["CZstd", "EventModel"]),
         .target(name: "Delivery", dependencies: [
-            "EventModel",
+            "EventModel", "HTTPWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -47,14 +49,14 @@ let package = Package(
         ]),
 
         // Layer 2
-        // The recorder serves HTTP with swift-nio's HTTP/1 codecs rather than
-        // Hummingbird: measured on this machine, Hummingbird answering 202 reached
-        // 0.34x of nginx's requests/s, a bare NIOHTTP1 server 0.76x (docs/benchmarks.md).
+        // The recorder and the sink serve HTTP on raw NIO channels over HTTPWire
+        // rather than Hummingbird or NIOHTTP1: measured on this machine, Hummingbird
+        // answering 202 reached 0.34x of nginx's requests/s, a bare NIOHTTP1 server
+        // 0.63x-0.90x, raw channels 0.95x-1.5x (docs/benchmarks.md).
         .target(name: "Receiver", dependencies: [
-            "EventModel", "SegmentStore", "Delivery",
+            "EventModel", "SegmentStore", "Delivery", "HTTPWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -104,7 +106,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "EventModel", "TestSupport", "CZstd"]),
         .testTarget(name: "ReceiverTests", dependencies: [
-            "Receiver", "EventModel", "SegmentStore", "TestSupport",
+            "Receiver", "EventModel", "SegmentStore", "HTTPWire", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -14,23 +14,29 @@
 // the requests of one connection in order, and answer a request they cannot
 // parse with 400 and a close only after the answers owed before it.
 //
-// Threads. Event loops (swift-nio) own the connections: a
-// `RecorderHTTPHandler` or `SinkHTTPHandler` is confined to its channel's
-// loop, and a loop never touches the disk. `RecordLog`'s writer thread owns
+// Threads. Event loops (swift-nio, raw channels) own the connections: each
+// `WireConnectionHandler` (one type for both servers) is confined to its
+// channel's loop, and a loop never touches the disk. `RecordLog`'s writer thread owns
 // the `SegmentWriter` (the open segment and the next `seq`), builds records
 // and makes each batch durable with one flush. Pass-through forwarding runs in
-// a task awaiting `Forwarder`. `LoopWorkQueue` brings completions back to a
-// loop, one loop task per burst. What the loops share (`RecorderCore`,
-// `SinkCore`) is immutable or behind a `Mutex` or atomics.
+// a task awaiting `Forwarder`. `LoopWorkQueue` brings answers given on other
+// threads back to a loop, one loop task per burst. What the loops share (the
+// services `RecorderService` and `SinkCore`) is immutable or behind a `Mutex`
+// or atomics.
 //
-// Hops. Recorder: socket -> loop (NIOHTTP1's decoder, `RecorderHTTPHandler`:
-// limits, routing, the signature only when `--require-signature` needs it
-// now) -> `RecordLog.append(building:)` -> writer thread (record built, `seq`
-// given, appended, batch flushed) -> completion -> `Responder` -> the loop's
-// `LoopWorkQueue` -> the answer is written and the connection's next queued
-// request starts. Sink: socket -> loop -> `SinkCore.receive` (verdict, planned
-// status and latency, tally, optional record) -> a timer on the loop -> the
-// answer, after every earlier answer of the connection.
+// Hops. Recorder: socket -> loop (`WireConnectionHandler`: HTTPWire's parser,
+// limits, deadlines; then `RecorderService`: routing, and `RecordingPolicy`'s
+// decision, which checks the signature only when `--require-signature` needs
+// it now) -> `RecordLog.append(building:)` -> writer thread (record built,
+// `seq` given, appended, batch flushed) -> completion -> `AnswerSlot` -> the
+// loop's `LoopWorkQueue` -> the answer is written once every earlier answer
+// of the connection is. Sink: socket -> loop -> `SinkCore.receive` (verdict,
+// planned status and latency, tally, optional record) -> a timer on the loop
+// -> the answer, after every earlier answer of the connection.
+//
+// Nothing of a request reaches a service before its last byte arrived and
+// HTTPWire accepted it: bytes it refuses are answered 400 (after the answers
+// owed) and the connection closed, so a refused request is never recorded.
 //
 // Invariants. `seq` is given on the writer thread only, in append order, so it
 // is contiguous per instance; the records of a failed batch are forgotten and

@@ -2,14 +2,16 @@ import EventModel
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
+import HTTPWire
 import NIOPosix
 import SegmentStore
 import Synchronization
 
-/// What every connection of one sink shares: the answer planner, the tally,
-/// the metrics and the optional recording.
-final class SinkCore: Sendable {
+/// The sink behind every connection: plans each delivery's answer (status,
+/// latency, stalls), holds it with a timer on the connection's event loop
+/// (never a sleeping thread) until it is due, and keeps the tally, the
+/// metrics and the optional recording.
+final class SinkCore: RequestService {
     static let healthPath = "/healthz"
     static let metricsPath = "/metrics"
 
@@ -23,6 +25,8 @@ final class SinkCore: Sendable {
     private let tally: Mutex<SinkTally>
     /// Requests read in full and not yet answered.
     let inFlight = InFlightRequests()
+    let workQueues = LoopWorkQueues()
+    let limits: ConnectionLimits
 
     init(configuration: SinkConfiguration, seed: UInt64, metrics: SinkMetrics, log: RecordLog?) {
         self.configuration = configuration
@@ -32,14 +36,52 @@ final class SinkCore: Sendable {
         self.log = log
         origin = .now()
         tally = Mutex(SinkTally(seed: seed))
+        limits = ConnectionLimits(maximumBodyBytes: configuration.maximumBodyBytes)
+    }
+
+    func handle(_ request: ReceivedRequest, reply: AnswerSlot) {
+        switch (request.method, request.pathAndQuery.path) {
+        case (.get, Self.healthPath):
+            reply.reply(.text(200, "ok\n"))
+        case (.get, Self.metricsPath):
+            reply.reply(Answer(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                               body: ByteBuffer(bytes: metrics.exposition())))
+        case (.post, _) where request.isBodyTooLarge:
+            countOversized()
+            reply.reply(.text(413, "request body larger than \(configuration.maximumBodyBytes) bytes\n"))
+        case (.post, _):
+            let (status, due) = receive(request)
+            let answer = status == 200 ? Answer(status: status) : .text(status, Self.text(for: status))
+            if due <= .now() {
+                reply.reply(answer)
+            } else {
+                reply.eventLoop.scheduleTask(deadline: due) { reply.reply(answer) }
+            }
+        default:
+            reply.reply(.text(405, "deliveries are POSTs\n"))
+        }
+    }
+
+    /// Only deliveries' answers are counted by status.
+    func answerWritten(_ answer: Answer, to method: RequestMethod) {
+        if method == .post { answered(status: answer.status) }
+    }
+
+    private static func text(for status: Int) -> String {
+        switch status {
+        case 200...299: ""
+        case AnswerPlanner.unauthorizedStatus: "signature missing or invalid\n"
+        default: "injected error\n"
+        }
     }
 
     /// Takes a delivery in: verifies, plans, counts and records it. Returns
     /// its status and when its answer may leave (latency, then stalls).
-    func receive(head: HTTPRequestHead, body: [UInt8], remote: String?) -> (status: Int, due: NIODeadline) {
+    func receive(_ request: ReceivedRequest) -> (status: Int, due: NIODeadline) {
         let arrival = NIODeadline.now()
         let receivedAt = Timestamp.now()
-        let header = head.headers.first(name: WebhookSignature.headerName)
+        let body = request.bodyBytes
+        let header = request.header(WebhookSignature.headerName)
         let verdict = signature.map { $0.verify(body, header: header) }
         let isRejected = configuration.requireSignature && verdict != .valid
         let plan = planner.plan(isSignatureRejected: isRejected)
@@ -56,11 +98,11 @@ final class SinkCore: Sendable {
         if findings.violation != nil { metrics.countOrderViolation() }
         if let log, let instance = configuration.recording?.instance {
             log.append(building: {
-                let (path, query) = splitURI(head.uri)
+                let (path, query) = request.pathAndQuery
                 return RecordedRequest(
-                    seq: 0, instance: instance, receivedAt: receivedAt, method: head.method.rawValue, path: path, query: query,
-                    headers: lowerCasedHeaders(head.headers), body: body, type: envelope?.type, eventId: envelope?.eventId,
-                    remote: remote, signature: verdict ?? .unchecked, status: plan.status, source: .recorded)
+                    seq: 0, instance: instance, receivedAt: receivedAt, method: request.method.name, path: path, query: query,
+                    headers: request.recordedHeaders, body: body, type: envelope?.type, eventId: envelope?.eventId,
+                    remote: request.remote, signature: verdict ?? .unchecked, status: plan.status, source: .recorded)
             }, completion: { _ in })
         }
         return (plan.status, release(arrival + TimeAmount(plan.latency)))
@@ -130,7 +172,7 @@ public final class Sink: Sendable {
         }
         let core = SinkCore(configuration: configuration, seed: seed, metrics: metrics, log: log)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let bootstrap = makeHTTPServerBootstrap(group: group) { SinkHTTPHandler(core: core) }
+        let bootstrap = makeWireServerBootstrap(group: group, service: core)
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -57,7 +57,8 @@ struct ShardProcessTests {
         let total = try recordCount(Self.sample)
         let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
         let target = "http://127.0.0.1:\(sink.port)/hooks"
-        let start = startInstant(inSeconds: 4)
+        // Enough lead for the last launch on a busy machine (debug binaries start slowly).
+        let start = startInstant(inSeconds: 8)
         let results = runShards(4, stagger: 0.7) { index in
             // Even shards read their index as a Job gives it; odd ones get it as expanded text.
             ["replay", Self.sample, "--target", target, "--rate", "2000/s", "--order", "entity", "--quiet",
@@ -103,7 +104,7 @@ struct ShardProcessTests {
         let received = directory.file("received")
         let sink = try ChildServer(arguments: ["--seed", "1", "--record", received], environment: [:])
         let target = "http://127.0.0.1:\(sink.port)/hooks"
-        let start = startInstant(inSeconds: 3)
+        let start = startInstant(inSeconds: 5)
         let results = runShards(4, stagger: 0.3) { index in
             ["replay", Self.sample, "--target", target, "--rate", "400/s", "--duration", "3s", "--loop", "forever",
              "--fresh-ids", "--seed", "5", "--quiet", "--shard", "\(index)/4", "--start-at", start.description]
@@ -150,7 +151,7 @@ struct ShardProcessTests {
         defer { directory.remove() }
         let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
         let target = "http://127.0.0.1:\(sink.port)/hooks"
-        let start = startInstant(inSeconds: 2)
+        let start = startInstant(inSeconds: 4)
         let results = runShards(2, stagger: 0.5) { index in
             ["storm", Self.quickstart, "--target", target, "--duration", "3s", "--time-scale", "600", "--quiet",
              "--shard", "\(index)/2", "--start-at", start.description, "--json", directory.file("storm-\(index).json")]

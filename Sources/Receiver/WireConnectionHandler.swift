@@ -1,0 +1,260 @@
+import EventModel
+import HTTPWire
+import NIOCore
+
+/// One connection of the recorder or the sink, on raw bytes: parses requests
+/// with HTTPWire, enforces the limits, hands each complete request to the
+/// service, and writes the answers in request order (HTTP/1.1 pipelining).
+///
+/// - A request counts only once its last byte arrived and the parser accepted
+///   it: nothing of a rejected request reaches the service.
+/// - Bytes the parser refuses are answered 400 and the connection closed, after
+///   the answers owed to earlier requests (a 400 must not overtake them).
+/// - A body over the limit is answered 413 as soon as that is known (its
+///   declared length, or the chunks so far); the rest of the connection's input
+///   is ignored and it is closed after the answer.
+/// - A request must arrive whole within `requestTimeout` of its first byte,
+///   head included; a connection silent for `idleTimeout` is closed.
+///
+/// Confinement: every member is touched on the connection's event loop only.
+final class WireConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// A request being read.
+    private struct Reading {
+        let head: RequestHead
+        var body = ByteBuffer()
+        var bodyBytes = 0
+        let receivedAt: Timestamp
+    }
+
+    /// An answer's place in the connection's order.
+    private struct Pending {
+        var answer: Answer?
+        let method: RequestMethod
+        let keepsAlive: Bool
+    }
+
+    private let service: any RequestService
+    private let limits: ConnectionLimits
+    private var parser: RequestParser
+    private var context: ChannelHandlerContext?
+    private var reading: Reading?
+    /// Bytes of a request that has not ended have been read (its deadline runs).
+    private var isMidRequest = false
+    /// Answers owed, in request order; the first has sequence `firstSequence`.
+    private var pending = CircularBuffer<Pending>()
+    private var firstSequence = 0
+    /// False once the input is no longer read: after a refused request, a body
+    /// over the limit, or an answer that closes the connection.
+    private var isReading = true
+    private var isOpen = true
+    /// Bytes were refused: answered 400 once the answers owed are written.
+    private var refusal: HTTPWireError?
+    private var remote: String?
+    private var requestDeadline: Scheduled<Void>?
+    private var lastRead = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
+    private var output: [UInt8] = []
+
+    init(service: any RequestService) {
+        self.service = service
+        limits = service.limits
+        parser = RequestParser(limits: limits.head)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelActive(context: ChannelHandlerContext) {
+        remote = context.remoteAddress.map(describe)
+        let idleTimeout = TimeAmount(limits.idleTimeout)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let channel = context.channel
+        // One repeating check per connection, not a timer per read. A client
+        // waiting for its answers is not idle.
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: .nanoseconds(idleTimeout.nanoseconds / 4)) { _ in
+            let connection = loopBound.value
+            if connection.pending.isEmpty, NIODeadline.now() - connection.lastRead >= idleTimeout { channel.close(promise: nil) }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        guard isReading else { return }
+        let buffer = unwrapInboundIn(data)
+        buffer.withUnsafeReadableBytes { bytes in
+            var index = 0
+            // Where the input after the last complete request starts; nil while one is being read.
+            var boundary: Int? = isMidRequest ? nil : 0
+            do throws(HTTPWireError) {
+                while isReading, let part = try parser.read(from: bytes, at: &index) {
+                    switch part {
+                    case .head(let head):
+                        started(head)
+                    case .body(let range):
+                        received(buffer.getSlice(at: buffer.readerIndex + range.lowerBound, length: range.count)!)
+                    case .end:
+                        ended()
+                        boundary = index
+                    }
+                }
+            } catch {
+                refuse(error)
+            }
+            if let boundary { isMidRequest = index > boundary }
+        }
+        if isReading && isMidRequest {
+            if requestDeadline == nil {
+                let channel = context.channel
+                // A client too slow to send its request loses the connection.
+                requestDeadline = context.eventLoop.scheduleTask(in: TimeAmount(limits.requestTimeout)) { channel.close(promise: nil) }
+            }
+        } else {
+            requestDeadline?.cancel()
+            requestDeadline = nil
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushOutput()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isOpen = false
+        isReading = false
+        idleCheck?.cancel()
+        requestDeadline?.cancel()
+        // Answers not yet written never will be: nobody is listening.
+        for _ in 0..<pending.count { service.inFlight.finished() }
+        pending.removeAll()
+        context.fireChannelInactive()
+    }
+
+    // MARK: Reading
+
+    private func started(_ head: RequestHead) {
+        reading = Reading(head: head, receivedAt: .now())
+        if let length = head.contentLength, length > limits.maximumBodyBytes {
+            tooLarge()
+        } else if head.expectsContinue, pending.isEmpty {
+            // Only when nothing is owed: an interim answer must not overtake final ones.
+            output += ResponseHeadEncoder.continueHead
+        }
+    }
+
+    private func received(_ chunk: ByteBuffer) {
+        guard reading != nil else { return }
+        reading!.bodyBytes += chunk.readableBytes
+        if reading!.bodyBytes > limits.maximumBodyBytes {
+            tooLarge()
+        } else if reading!.body.readableBytes == 0 {
+            reading!.body = chunk  // the usual single piece: kept, not copied
+        } else {
+            var chunk = chunk
+            reading!.body.writeBuffer(&chunk)
+        }
+    }
+
+    private func ended() {
+        guard let request = reading else { return }
+        reading = nil
+        dispatch(request, isBodyTooLarge: false)
+    }
+
+    /// The body is over the limit: the request is answered 413 and nothing
+    /// more is read from this connection.
+    private func tooLarge() {
+        guard let request = reading else { return }
+        reading = nil
+        isReading = false
+        dispatch(request, isBodyTooLarge: true)
+    }
+
+    private func dispatch(_ request: Reading, isBodyTooLarge: Bool) {
+        guard pending.count < limits.maximumPendingAnswers, let context else {
+            isReading = false
+            context?.close(promise: nil)
+            return
+        }
+        let sequence = firstSequence + pending.count
+        pending.append(Pending(method: request.head.method, keepsAlive: request.head.keepAlive && !isBodyTooLarge))
+        service.inFlight.started()
+        let received = ReceivedRequest(head: request.head, body: isBodyTooLarge ? ByteBuffer() : request.body,
+                                       isBodyTooLarge: isBodyTooLarge, receivedAt: request.receivedAt, remote: remote)
+        let slot = AnswerSlot(connection: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence,
+                              workQueue: service.workQueues.queue(for: context.eventLoop))
+        service.handle(received, reply: slot)
+    }
+
+    private func refuse(_ error: HTTPWireError) {
+        isReading = false
+        reading = nil
+        refusal = error
+        if pending.isEmpty { answerRefusal() }
+    }
+
+    // MARK: Answering
+
+    /// Stores the answer of request `sequence`, then writes every answer that is next in order.
+    func ready(_ sequence: Int, _ answer: Answer) {
+        guard isOpen else { return }
+        pending[pending.index(pending.startIndex, offsetBy: sequence - firstSequence)].answer = answer
+        while isOpen, let next = pending.first, let answer = next.answer {
+            pending.removeFirst()
+            firstSequence += 1
+            write(answer, keepsAlive: next.keepsAlive && !answer.closesConnection)
+            service.inFlight.finished()
+            service.answerWritten(answer, to: next.method)
+        }
+        if isOpen, refusal != nil, pending.isEmpty {
+            answerRefusal()
+        } else {
+            flushOutput()
+        }
+    }
+
+    private func write(_ answer: Answer, keepsAlive: Bool) {
+        var fields = answer.extraFields
+        if let contentType = answer.contentType { fields.insert(("Content-Type", contentType), at: 0) }
+        if !keepsAlive { fields.append(("Connection", "close")) }
+        ResponseHeadEncoder.encode(status: answer.status, contentLength: answer.body.readableBytes, fields: fields, into: &output)
+        output += answer.body.readableBytesView
+        if !keepsAlive { closeAfterOutput() }
+    }
+
+    /// 400 for the refused bytes, then the close.
+    private func answerRefusal() {
+        ResponseHeadEncoder.encode(status: 400, contentLength: 0, fields: [("Connection", "close")], into: &output)
+        closeAfterOutput()
+    }
+
+    /// Writes what is buffered and closes; the answers after it are dropped.
+    private func closeAfterOutput() {
+        isOpen = false
+        isReading = false
+        for _ in 0..<pending.count { service.inFlight.finished() }
+        pending.removeAll()
+        guard let context else { return }
+        let channel = context.channel
+        writeOutput(context: context).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func flushOutput() {
+        guard let context, !output.isEmpty else { return }
+        _ = writeOutput(context: context)
+    }
+
+    private func writeOutput(context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let buffer = context.channel.allocator.buffer(bytes: output)
+        output.removeAll(keepingCapacity: true)
+        return context.writeAndFlush(wrapOutboundOut(buffer))
+    }
+}

@@ -1,0 +1,87 @@
+import EventModel
+import Foundation
+import Testing
+import TestSupport
+@testable import Receiver
+
+/// The connection rules the recorder and the sink share, over raw sockets:
+/// limits on the head as a whole, the request deadline from the first byte,
+/// `Expect: 100-continue`, and that nothing of a refused request is recorded.
+@Suite struct WireConnectionTests {
+    private static func post(_ body: String, extraHeaders: String = "") -> [UInt8] {
+        Array("POST /hook HTTP/1.1\r\nHost: x\r\n\(extraHeaders)Content-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+
+    /// 300 short lines stay under 64 KiB but over 256 field lines; 5,000 are over both.
+    @Test(arguments: [300, 5000])
+    func aHeadWithTooManyFieldLinesIsRefusedAndNotRecorded(lines: Int) async throws {
+        let running = try await RunningRecorder.start()
+        let fields = (0..<lines).map { "X-Field-\($0): v\r\n" }.joined()
+        let reply = try exchangeRaw(port: running.recorder.port, Self.post(#"{"Type":"job.created"}"#, extraHeaders: fields),
+                                    until: "\r\n\r\n")
+        await running.recorder.shutdown()
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(reply.prefix(80))")
+        #expect(try running.records().isEmpty)
+    }
+
+    @Test func aHeadThatStopsHalfWayIsClosedAfterTheRequestTimeout() async throws {
+        let running = try await RunningRecorder.start { $0.requestTimeout = .milliseconds(300) }
+        let started = ContinuousClock.now
+        // No end of head ever comes; the idle timeout (60 s) is far away.
+        let reply = try exchangeRaw(port: running.recorder.port, Array("POST /hook HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+        let waited = ContinuousClock.now - started
+        await running.recorder.shutdown()
+        #expect(reply.isEmpty)
+        #expect(waited >= .milliseconds(300) && waited < .seconds(5), "closed after \(waited)")
+    }
+
+    @Test func aClientAskingToContinueIsToldToAndRecorded() async throws {
+        let running = try await RunningRecorder.start { $0.durability = .flush }
+        let body = #"{"Type":"job.started"}"#
+        let head = "POST /hook HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let connection = try RawConnection(port: running.recorder.port)
+        try connection.send(Array(head.utf8))
+        connection.read(until: "\r\n\r\n")
+        #expect(connection.received == "HTTP/1.1 100 Continue\r\n\r\n", "the body is asked for before it is sent")
+        try connection.send(Array(body.utf8))
+        connection.read(until: "\r\n\r\n", count: 2)
+        await running.recorder.shutdown()
+        #expect(connection.received.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\n"), "\(connection.received)")
+        #expect(try running.records().map(\.body) == [Array(body.utf8)])
+    }
+
+    @Test func aDeclaredBodyOverTheLimitIsAnswered413BeforeItIsSent() async throws {
+        let running = try await RunningRecorder.start { $0.maximumBodyBytes = 100 }
+        // Only the head is sent: the answer must not wait for 10 MB of body.
+        let head = "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"
+        let reply = try exchangeRaw(port: running.recorder.port, Array(head.utf8))
+        await running.recorder.shutdown()
+        #expect(reply.hasPrefix("HTTP/1.1 413 Content Too Large\r\n"), "\(reply)")
+        #expect(reply.contains("Connection: close\r\n"))
+        #expect(try running.records().isEmpty)
+    }
+
+    @Test(arguments: [
+        ("smuggling: both lengths", "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        ("two lengths", "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"),
+        ("obsolete folding", "POST /hook HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n b\r\nContent-Length: 2\r\n\r\n{}"),
+        ("space before colon", "POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length : 2\r\n\r\n{}"),
+        ("gzip then chunked", "POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+    ])
+    func ambiguousRequestsAreRefusedWhole(name: String, request: String) async throws {
+        let running = try await RunningRecorder.start()
+        let reply = try exchangeRaw(port: running.recorder.port, Array(request.utf8))
+        await running.recorder.shutdown()
+        #expect(reply.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(name): \(reply)")
+        #expect(try running.records().isEmpty, "\(name)")
+    }
+
+    @Test func aChunkedBodyIsRecordedAsItsBytes() async throws {
+        let running = try await RunningRecorder.start { $0.durability = .flush }
+        let request = "POST /hook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n3\r\n 1}\r\n0\r\n\r\n"
+        let reply = try exchangeRaw(port: running.recorder.port, Array(request.utf8), until: "\r\n\r\n")
+        await running.recorder.shutdown()
+        #expect(reply.hasPrefix("HTTP/1.1 202"), "\(reply)")
+        #expect(try running.records().map { String(decoding: $0.body, as: UTF8.self) } == [#"{"a": 1}"#])
+    }
+}
