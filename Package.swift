@@ -74,7 +74,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Replay", dependencies: [
-            "EventModel", "SegmentStore", "Delivery", "Reporting",
+            "EventModel", "HTTPWire", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -70,9 +70,8 @@ struct DeliveryBench {
     static func measureDeliveryClient(target: DeliveryTarget, seconds: Double, concurrency: Int, body: [UInt8]) async throws -> Double {
         let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
         let client = DeliveryClient(target: target, loops: loops, connections: concurrency, timeout: .seconds(10))
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        let request = DeliveryRequest(target: target, headers: headers, body: ByteBuffer(bytes: body))
+        let request = try DeliveryRequestEncoder(target: target, fields: [("Content-Type", "application/json; charset=utf-8")],
+                                                 signatureName: nil).encode(body: body)
         let completed = Atomic<Int>(0)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
         let finished = Mutex<Int>(0)

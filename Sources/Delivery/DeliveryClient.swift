@@ -1,26 +1,53 @@
+import HTTPWire
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One request ready to go on the wire: headers (including `Host` and
-/// `Content-Length`) and the exact body.
+/// One request as it goes on the wire, head and body, encoded once by a
+/// `DeliveryRequestEncoder`; a connection writes it as it is.
 public struct DeliveryRequest: Sendable {
-    public var headers: HTTPHeaders
-    public var body: ByteBuffer
-    /// Bytes this request puts on the wire (request line, headers, body).
-    public let wireSize: Int
+    public let bytes: ByteBuffer
 
-    public init(target: DeliveryTarget, headers: HTTPHeaders, body: ByteBuffer) {
-        var headers = headers
-        headers.replaceOrAdd(name: "Host", value: target.authority)
-        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        self.headers = headers
-        self.body = body
-        // "POST " + target + " HTTP/1.1\r\n", "name: value\r\n" per header, "\r\n".
-        var size = 5 + target.pathAndQuery.utf8.count + 11 + 2 + body.readableBytes
-        for header in headers { size += header.name.utf8.count + header.value.utf8.count + 4 }
-        wireSize = size
+    public init(encoded bytes: ByteBuffer) {
+        self.bytes = bytes
+    }
+
+    /// Bytes this request puts on the wire.
+    public var wireSize: Int { bytes.readableBytes }
+}
+
+/// Encodes the POSTs sent to one target: the request line, Host and the fixed
+/// fields are rendered once; each request adds its Content-Length, its
+/// signature (when it has one) and its body as stored.
+public final class DeliveryRequestEncoder {
+    private let head: RequestHeadEncoder
+    private let allocator = ByteBufferAllocator()
+    private var scratch: [UInt8] = []
+
+    /// - Parameters:
+    ///   - fields: sent with every request, in order (Host and Content-Length are the encoder's).
+    ///   - signatureName: the field a request's own signature goes in.
+    public init(target: DeliveryTarget, fields: [(name: String, value: String)], signatureName: String?) throws(HTTPWireError) {
+        head = try RequestHeadEncoder(target: target.pathAndQuery, host: target.authority, fields: fields,
+                                      signatureName: signatureName)
+    }
+
+    /// The request carrying `body`, signed with `signature` when given and a
+    /// valid field value (a CR or LF, possible in a hand-made recording, would
+    /// split the request: such a signature is left out).
+    public func encode(body: [UInt8], signature: String? = nil) -> DeliveryRequest {
+        scratch.removeAll(keepingCapacity: true)
+        do {
+            try head.encodeHead(contentLength: body.count, signature: signature, into: &scratch)
+        } catch {
+            // Only the signature is checked per request: without it the head cannot fail.
+            scratch.removeAll(keepingCapacity: true)
+            try? head.encodeHead(contentLength: body.count, into: &scratch)
+        }
+        var buffer = allocator.buffer(capacity: scratch.count + body.count)
+        buffer.writeBytes(scratch)
+        buffer.writeBytes(body)
+        return DeliveryRequest(encoded: buffer)
     }
 }
 
@@ -40,10 +67,12 @@ public struct DeliveryOutcome: Sendable {
 /// connections, one request in flight per connection (HTTP/1.1 without
 /// pipelining, as Orchestrator sends).
 ///
-/// Built on swift-nio's HTTP/1 codecs rather than AsyncHTTPClient: replay
-/// dispatch is a hot path, and each connection belongs to one event loop, so
-/// a request handed to loop `i` is written, timed and completed on loop `i`
-/// without crossing threads (docs/benchmarks.md has the measurement).
+/// Built on raw NIO channels over HTTPWire rather than AsyncHTTPClient or
+/// NIOHTTP1: replay dispatch is a hot path. Requests arrive encoded, so a
+/// connection writes one buffer per request and parses the answer in place;
+/// each connection belongs to one event loop, so a request handed to loop `i`
+/// is written, timed and completed on loop `i` without crossing threads
+/// (docs/benchmarks.md has the measurements).
 public final class DeliveryClient: Sendable {
     public let target: DeliveryTarget
     public let loops: [any EventLoop]
@@ -213,9 +242,6 @@ final class LoopConnectionPool: @unchecked Sendable {
                         let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.isIPAddress ? nil : target.host)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    // Header values come from recordings (parsed HTTP) or validated options,
-                    // so the per-request validator is skipped on this hot path.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(DeliveryConnection(pool: self))
                 }
             }
@@ -297,11 +323,11 @@ final class LoopConnectionPool: @unchecked Sendable {
     }
 }
 
-/// One keep-alive connection: writes a request, reads its response, then asks
-/// the pool for the next one.
+/// One keep-alive connection: writes a request, reads its response with
+/// HTTPWire's parser, then asks the pool for the next one.
 final class DeliveryConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private struct InFlight {
         let pending: PendingDelivery
@@ -315,6 +341,7 @@ final class DeliveryConnection: ChannelInboundHandler {
     private unowned let pool: LoopConnectionPool
     private var context: ChannelHandlerContext?
     private var current: InFlight?
+    private var parser = ResponseParser()
     /// Requests this connection has answered.
     private var answered = 0
     var idleSince = NIODeadline.now()
@@ -331,12 +358,8 @@ final class DeliveryConnection: ChannelInboundHandler {
             if !pool.retryIfReused(pending, wasReused: answered > 0) { pending.fail(.reset) }
             return
         }
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: pool.target.pathAndQuery,
-                                   headers: pending.request.headers)
         current = InFlight(pending: pending, sentAt: .now(), deadline: deadline)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(pending.request.body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(pending.request.bytes), promise: nil)
     }
 
     func isOverdue(at now: NIODeadline) -> Bool {
@@ -345,28 +368,56 @@ final class DeliveryConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            current?.status = Int(head.status.code)
-            current?.keepAlive = head.isKeepAlive
-        case .body(let body):
-            current?.bytesReceived += body.readableBytes
-        case .end:
-            guard let finished = current, let status = finished.status else { return }
-            current = nil
-            answered += 1
-            complete(finished, with: .success(status))
-            // A response that ended with the connection (no length given)
-            // leaves nothing to reuse.
-            if finished.keepAlive, context.channel.isActive {
-                pool.connectionBecameIdle(self)
-            } else {
-                context.close(promise: nil)
+        let buffer = unwrapInboundIn(data)
+        let failure: HTTPWireError? = buffer.withUnsafeReadableBytes { bytes in
+            var index = 0
+            do throws(HTTPWireError) {
+                while let part = try parser.read(from: bytes, at: &index) { take(part) }
+                return nil
+            } catch {
+                return error
             }
+        }
+        if let failure { failCurrent(.protocolViolation("\(failure)")) }
+    }
+
+    private func take(_ part: ResponsePart) {
+        switch part {
+        case .head(let head):
+            current?.status = head.status
+            current?.keepAlive = head.keepAlive
+        case .body(let range):
+            current?.bytesReceived += range.count
+        case .end:
+            guard let finished = current, finished.status != nil else {
+                // An answer nobody asked for: the connection is out of step.
+                close()
+                return
+            }
+            finish(finished)
+        }
+    }
+
+    private func finish(_ finished: InFlight) {
+        current = nil
+        answered += 1
+        complete(finished, with: .success(finished.status ?? 0))
+        // A response that ended with the connection (no length given)
+        // leaves nothing to reuse.
+        if finished.keepAlive, let context, context.channel.isActive {
+            pool.connectionBecameIdle(self)
+        } else {
+            close()
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A body delimited by the close ends here.
+        if let ending = try? parser.finish(), case .end = ending, let finished = current, finished.status != nil {
+            current = nil
+            answered += 1
+            complete(finished, with: .success(finished.status ?? 0))
+        }
         failCurrent(.reset)
         pool.connectionClosed(self)
         context.fireChannelInactive()

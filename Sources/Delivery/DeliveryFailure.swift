@@ -11,6 +11,8 @@ public enum DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible
     case refused
     /// The connection was closed or reset before the response was complete.
     case reset
+    /// The answer was not HTTP/1.1 that can be read one way only (HTTPWire refused it).
+    case protocolViolation(String)
     case other(String)
 
     public var description: String {
@@ -18,6 +20,7 @@ public enum DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .timeout: "timeout"
         case .refused: "connection refused"
         case .reset: "connection reset"
+        case .protocolViolation(let reason): "protocol: \(reason)"
         case .other(let reason): reason
         }
     }

@@ -142,6 +142,7 @@ extension RequestOutcome {
         case .failure(.timeout): self = .error(.timeout)
         case .failure(.refused): self = .error(.refused)
         case .failure(.reset): self = .error(.reset)
+        case .failure(.protocolViolation): self = .error(.protocol)
         case .failure(.other): self = .error(.other)
         }
     }

@@ -1,6 +1,7 @@
 import Delivery
 import EventModel
 import Foundation
+import HTTPWire
 import NIOCore
 import NIOPosix
 import Reporting
@@ -80,11 +81,14 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     case unreadableRecording(ReadIssue)
     /// TLS for an `https://` target could not be set up.
     case tls(DeliveryTLSError)
+    /// An extra header cannot be sent as given.
+    case header(HTTPWireError)
 
     public var description: String {
         switch self {
         case .unreadableRecording(let issue): "stopped (--strict): \(issue)"
         case .tls(let error): "target: \(error)"
+        case .header(let error): "--header: \(error)"
         }
     }
 }
@@ -137,19 +141,6 @@ public final class ReplayEngine: Sendable {
         if configuration.target.isSecure && tls == nil {
             do throws(DeliveryTLSError) { tls = try DeliveryTLS() } catch { throw .tls(error) }
         }
-        // No more loops than connections: every loop holds at least one.
-        let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let loops = Array(group.makeIterator())
-        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
-                                    timeout: configuration.timeout, tls: tls)
-        let statistics = loops.map { _ in StatisticsBox() }
-        let snapshots = zip(loops, statistics).map { loop, box in
-            loop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(Self.progressInterval)) { _ in
-                box.publishSnapshot()
-            }
-        }
-
         let firstIssue = Mutex<ReadIssue?>(nil)
         let onIssue = onIssue
         let events: any ReplayEventSource
@@ -166,9 +157,27 @@ public final class ReplayEngine: Sendable {
         case .events(let makeSource):
             events = makeSource()
         }
-        let source = RequestPreparer(source: events, target: configuration.target, pacer: configuration.pacer,
-                                     rewrites: configuration.rewrites, ordersByEntity: configuration.ordersByEntity,
-                                     shard: configuration.shard, seed: configuration.seed)
+        let source: RequestPreparer
+        do throws(HTTPWireError) {
+            source = try RequestPreparer(source: events, target: configuration.target, pacer: configuration.pacer,
+                                         rewrites: configuration.rewrites, ordersByEntity: configuration.ordersByEntity,
+                                         shard: configuration.shard, seed: configuration.seed)
+        } catch {
+            throw .header(error)
+        }
+        // No more loops than connections: every loop holds at least one.
+        let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let loops = Array(group.makeIterator())
+        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
+                                    timeout: configuration.timeout, tls: tls)
+        let statistics = loops.map { _ in StatisticsBox() }
+        let snapshots = zip(loops, statistics).map { loop, box in
+            loop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(Self.progressInterval)) { _ in
+                box.publishSnapshot()
+            }
+        }
+
         source.prepare()
         let startedAt = configuration.startAt ?? Timestamp.now()
         let origin = NIODeadline.now() + TimeAmount.microseconds(

@@ -1,7 +1,7 @@
 import Delivery
 import EventModel
 import NIOCore
-import NIOHTTP1
+import HTTPWire
 
 /// How each request differs from what was recorded.
 public struct ReplayRewrites: Sendable {
@@ -31,12 +31,33 @@ enum OrchestratorHeaders {
     static let userAgent = "UiPath-WebhookService/Webhooks"
 }
 
+extension DeliveryRequestEncoder {
+    /// The encoder of a run's requests: Orchestrator's headers, with the
+    /// rewrites' extra headers added or replacing them (case-insensitively).
+    /// A signature header given there is sent as given instead of each
+    /// request's own.
+    static func forReplay(to target: DeliveryTarget, rewrites: ReplayRewrites) throws(HTTPWireError) -> DeliveryRequestEncoder {
+        var fields: [(name: String, value: String)] = [
+            ("Content-Type", OrchestratorHeaders.contentType), ("User-Agent", OrchestratorHeaders.userAgent),
+        ]
+        for header in rewrites.extraHeaders {
+            fields.removeAll { $0.name.lowercased() == header.name.lowercased() }
+            fields.append(header)
+        }
+        let hasFixedSignature = fields.contains { $0.name.lowercased() == WebhookSignature.headerName.lowercased() }
+        return try DeliveryRequestEncoder(target: target, fields: fields,
+                                          signatureName: hasFixedSignature ? nil : WebhookSignature.headerName)
+    }
+}
+
 /// Turns source events into ready requests: asks the pacer for each one's send
 /// time, applies the rewrites, builds Orchestrator's headers, and finds the
 /// entity for `--order entity`.
 final class RequestPreparer: IteratorProtocol {
     private let source: any ReplayEventSource
-    private let target: DeliveryTarget
+    private let encoder: DeliveryRequestEncoder
+    /// Whether requests carry their own signature (no fixed one among the extra headers).
+    private let signsEachRequest: Bool
     private var pacer: any Pacer
     private let rewrites: ReplayRewrites
     private let ordersByEntity: Bool
@@ -46,7 +67,6 @@ final class RequestPreparer: IteratorProtocol {
     private var timeShiftSeconds: Int64?
     private var freshIds: FreshEventIds
     private var isStopped = false
-    private let allocator = ByteBufferAllocator()
     /// The first event, read ahead by `prepare()`.
     private var prepared: PacedEvent<DeliveryRequest>?
     private var isPrepared = false
@@ -55,10 +75,13 @@ final class RequestPreparer: IteratorProtocol {
     ///   others still take their place in the schedule, their fresh EventId and
     ///   their pass's time shift, so the shards together send exactly what one
     ///   unsharded run would.
+    /// - Throws: when an extra header cannot be sent as given.
     init(source: any ReplayEventSource, target: DeliveryTarget, pacer: any Pacer, rewrites: ReplayRewrites,
-         ordersByEntity: Bool, shard: Shard? = nil, seed: UInt64, now: @escaping () -> Timestamp = Timestamp.now) {
+         ordersByEntity: Bool, shard: Shard? = nil, seed: UInt64,
+         now: @escaping () -> Timestamp = Timestamp.now) throws(HTTPWireError) {
         self.source = source
-        self.target = target
+        encoder = try .forReplay(to: target, rewrites: rewrites)
+        signsEachRequest = !rewrites.extraHeaders.contains { $0.name.lowercased() == WebhookSignature.headerName.lowercased() }
         self.pacer = pacer
         self.rewrites = rewrites
         self.ordersByEntity = ordersByEntity
@@ -120,20 +143,8 @@ final class RequestPreparer: IteratorProtocol {
     }
 
     private func request(for event: SourceEvent, body: [UInt8]) -> DeliveryRequest {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: OrchestratorHeaders.contentType)
-        headers.add(name: "User-Agent", value: OrchestratorHeaders.userAgent)
-        if let signature = rewrites.signature {
-            headers.add(name: WebhookSignature.headerName, value: signature.sign(body))
-        } else if let recorded = event.recordedSignature, recorded.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
-            // A value with a CR or LF (possible in a hand-made recording)
-            // would split the request; it is not sent.
-            headers.add(name: WebhookSignature.headerName, value: recorded)
-        }
-        for header in rewrites.extraHeaders {
-            headers.replaceOrAdd(name: header.name, value: header.value)
-        }
-        return DeliveryRequest(target: target, headers: headers, body: allocator.buffer(bytes: body))
+        guard signsEachRequest else { return encoder.encode(body: body) }
+        return encoder.encode(body: body, signature: rewrites.signature?.sign(body) ?? event.recordedSignature)
     }
 }
 

@@ -1,6 +1,9 @@
 /// How a request failed below HTTP.
 public enum ErrorClass: String, Codable, Sendable, CaseIterable {
-    case timeout, refused, reset, other
+    case timeout, refused, reset
+    /// An answer that was not unambiguous HTTP/1.1.
+    case `protocol`
+    case other
 }
 
 /// What came back for one request: an HTTP status, or a transport error.

@@ -10,25 +10,25 @@ import Testing
 @Suite struct DeliveryClientTests {
     private static let body = Array(#"{"Type":"job.started","EventId":"1"}"#.utf8)
 
-    /// Sends one request from loop 0 and waits for its outcome.
-    private func send(_ client: DeliveryClient, _ target: DeliveryTarget) async -> DeliveryOutcome {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        let request = DeliveryRequest(target: target, headers: headers, body: ByteBuffer(bytes: Self.body))
-        return await withCheckedContinuation { continuation in
+    /// Sends `request` from loop 0 and waits for its outcome.
+    private func send(_ client: DeliveryClient, _ request: DeliveryRequest) async -> DeliveryOutcome {
+        await withCheckedContinuation { continuation in
             client.loops[0].execute {
                 client.send(request, onLoop: 0) { continuation.resume(returning: $0) }
             }
         }
     }
 
+    /// A client of `target` and the request the tests send to it.
     private func withClient(_ target: TestTarget, connections: Int = 1, tls: DeliveryTLS? = nil,
-                            _ body: (DeliveryClient, DeliveryTarget) async throws -> Void) async throws {
+                            _ body: (DeliveryClient, DeliveryTarget, DeliveryRequest) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let deliveryTarget = try DeliveryTarget(url: target.url)
         let client = DeliveryClient(target: deliveryTarget, loops: [group.next()], connections: connections,
                                     timeout: .seconds(5), tls: tls)
-        try await body(client, deliveryTarget)
+        let request = try DeliveryRequestEncoder(target: deliveryTarget, fields: [("Content-Type", "application/json; charset=utf-8")],
+                                                 signatureName: nil).encode(body: Self.body)
+        try await body(client, deliveryTarget, request)
         await client.shutdown()
         try await target.stop()
         try await group.shutdownGracefully()
@@ -38,9 +38,9 @@ import Testing
     /// goes out on it: that request is sent once more, on a new connection.
     @Test func aRequestDroppedByAReusedConnectionIsSentOnceMore() async throws {
         let target = try await TestTarget.start(drop: { $0 == 1 })
-        try await withClient(target) { client, deliveryTarget in
-            #expect(await send(client, deliveryTarget).result == .success(202))
-            #expect(await send(client, deliveryTarget).result == .success(202))
+        try await withClient(target) { client, deliveryTarget, request in
+            #expect(await send(client, request).result == .success(202))
+            #expect(await send(client, request).result == .success(202))
         }
         #expect(target.received.count == 3, "the dropped request arrived twice")
         #expect(target.received.map(\.body) == Array(repeating: Self.body, count: 3))
@@ -51,8 +51,8 @@ import Testing
     /// receiver's answer: no second try.
     @Test func aRequestDroppedByAFreshConnectionFailsAsReset() async throws {
         let target = try await TestTarget.start(drop: { $0 == 0 })
-        try await withClient(target) { client, deliveryTarget in
-            #expect(await send(client, deliveryTarget).result == .failure(.reset))
+        try await withClient(target) { client, deliveryTarget, request in
+            #expect(await send(client, request).result == .failure(.reset))
         }
         #expect(target.received.count == 1)
     }
@@ -61,12 +61,12 @@ import Testing
     /// than 2 s is not reused.
     @Test func aConnectionIdleForMoreThanTwoSecondsIsNotReused() async throws {
         let target = try await TestTarget.start()
-        try await withClient(target) { client, deliveryTarget in
-            #expect(await send(client, deliveryTarget).result == .success(202))
-            #expect(await send(client, deliveryTarget).result == .success(202))
+        try await withClient(target) { client, deliveryTarget, request in
+            #expect(await send(client, request).result == .success(202))
+            #expect(await send(client, request).result == .success(202))
             #expect(target.connections == 1, "reused while fresh")
             try await Task.sleep(for: .milliseconds(2200))
-            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(await send(client, request).result == .success(202))
         }
         #expect(target.connections == 2)
     }
@@ -76,13 +76,13 @@ import Testing
     /// connection once it is free (connects are retried after a back-off).
     @Test func aFailedConnectWhileAConnectionWorksFailsNoRequest() async throws {
         let target = try await TestTarget.start(delay: { $0 == 1 ? .milliseconds(300) : nil })
-        try await withClient(target, connections: 2) { client, deliveryTarget in
-            #expect(await send(client, deliveryTarget).result == .success(202))
+        try await withClient(target, connections: 2) { client, deliveryTarget, request in
+            #expect(await send(client, request).result == .success(202))
             try await target.stopListening()
             // One request holds the open connection for 300 ms; the other needs a
             // second connection, which is refused.
-            async let first = send(client, deliveryTarget)
-            async let second = send(client, deliveryTarget)
+            async let first = send(client, request)
+            async let second = send(client, request)
             #expect(await [first.result, second.result] == [.success(202), .success(202)])
         }
         #expect(target.connections == 1)
@@ -96,10 +96,10 @@ import Testing
         defer { directory.remove() }
         let target = try await TestTarget.start(isSecure: true)
         let tls = try DeliveryTLS(trusting: try TestCertificate.writeCertificate(in: directory))
-        try await withClient(target, tls: tls) { client, deliveryTarget in
+        try await withClient(target, tls: tls) { client, deliveryTarget, request in
             #expect(deliveryTarget.isSecure && deliveryTarget.isIPAddress)
-            #expect(await send(client, deliveryTarget).result == .success(202))
-            #expect(await send(client, deliveryTarget).result == .success(202))
+            #expect(await send(client, request).result == .success(202))
+            #expect(await send(client, request).result == .success(202))
         }
         #expect(target.received.map(\.body) == [Self.body, Self.body])
         #expect(target.connections == 1)
@@ -109,8 +109,8 @@ import Testing
     /// request fails with a TLS error, and nothing reaches the receiver.
     @Test func anUntrustedCertificateFailsTheRequestWithATLSError() async throws {
         let target = try await TestTarget.start(isSecure: true)
-        try await withClient(target, tls: try DeliveryTLS()) { client, deliveryTarget in
-            let outcome = await send(client, deliveryTarget)
+        try await withClient(target, tls: try DeliveryTLS()) { client, deliveryTarget, request in
+            let outcome = await send(client, request)
             guard case .failure(.other(let reason)) = outcome.result else {
                 Issue.record("expected a TLS failure, got \(outcome.result)")
                 return
@@ -123,8 +123,8 @@ import Testing
     /// `--insecure`: any certificate is accepted, as Orchestrator's AllowInsecureSsl.
     @Test func withoutVerificationASelfSignedCertificateIsAccepted() async throws {
         let target = try await TestTarget.start(isSecure: true)
-        try await withClient(target, tls: try DeliveryTLS(verifiesCertificates: false)) { client, deliveryTarget in
-            #expect(await send(client, deliveryTarget).result == .success(202))
+        try await withClient(target, tls: try DeliveryTLS(verifiesCertificates: false)) { client, deliveryTarget, request in
+            #expect(await send(client, request).result == .success(202))
         }
         #expect(target.received.map(\.body) == [Self.body])
     }

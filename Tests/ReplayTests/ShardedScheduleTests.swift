@@ -36,12 +36,13 @@ import Testing
 
     private struct Sent: Hashable {
         var sendTime: Duration
-        var body: String
+        /// The whole request: its head differs only in Content-Length, so this is the body too.
+        var request: String
         var entity: String?
     }
 
     private func schedule(pacer: any Pacer, rewrites: ReplayRewrites, shard: Shard?) throws -> [Sent] {
-        let preparer = RequestPreparer(
+        let preparer = try RequestPreparer(
             source: ListedEvents(Self.events), target: try DeliveryTarget(url: "http://127.0.0.1:9/hooks"), pacer: pacer,
             rewrites: rewrites, ordersByEntity: true, shard: shard, seed: 11,
             now: { Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000) })
@@ -49,7 +50,7 @@ import Testing
         while let event = preparer.next() {
             // Closed loop sends at once: every event at offset zero.
             let time = if case .at(let time) = event.sendTime { time } else { Duration.zero }
-            sent.append(Sent(sendTime: time, body: String(buffer: event.payload.body), entity: event.entity?.key))
+            sent.append(Sent(sendTime: time, request: String(buffer: event.payload.bytes), entity: event.entity?.key))
         }
         return sent
     }
