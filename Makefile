@@ -8,7 +8,7 @@ LAYER_CHECK  := --explicit-target-dependency-import-check error
 DEMO_DIR     := .build/demo
 HOOKREEL     := .build/debug/hookreel
 
-.PHONY: deps build release check test demo bench clean
+.PHONY: deps build release check check-deploy test demo bench clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do \
@@ -40,9 +40,17 @@ check:
 
 # Suites run one after another: many start real servers and child processes
 # and measure time, and on two cores they starved each other when parallel.
-test: deps check
+test: deps check check-deploy
 	$(SWIFT) build --build-tests $(LAYER_CHECK)
+	scripts/check-runtime-libs.py --link
 	$(SWIFT) test --skip-build --no-parallel
+
+# The Kubernetes manifests of deploy/kubernetes, validated offline against the
+# API schemas and for cross-references (a venv in .build, from PyPI, once).
+# check-runtime-libs.py (in test, after the build) holds the Dockerfile's
+# runtime packages to what hookreel, linked as the image links it, loads.
+check-deploy:
+	scripts/check-manifests.sh
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
