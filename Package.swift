@@ -116,6 +116,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: [
             "Replay", "Reporting", "Delivery", "EventModel", "SegmentStore", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -61,6 +61,15 @@ public struct DeliveryOutcome: Sendable {
     public var completedAt: NIODeadline
     public var bytesSent: Int
     public var bytesReceived: Int
+
+    public init(result: Result<Int, DeliveryFailure>, sentAt: NIODeadline, completedAt: NIODeadline, bytesSent: Int,
+                bytesReceived: Int) {
+        self.result = result
+        self.sentAt = sentAt
+        self.completedAt = completedAt
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+    }
 }
 
 /// Sends requests to one target over a bounded set of HTTP/1.1 keep-alive

@@ -18,14 +18,14 @@ import Synchronization
 final class ClosedLoopDriver: @unchecked Sendable {
     private let source: RequestPreparer
     private let feed: RequestFeed
-    private let client: DeliveryClient
+    private let client: any RequestSender
     private let origin: NIODeadline
     private let statistics: [StatisticsBox]
     private let counters: ProgressCounters
     private let concurrency: Int
     private let stopTime: Duration?
 
-    init(source: RequestPreparer, feed: RequestFeed, client: DeliveryClient, origin: NIODeadline,
+    init(source: RequestPreparer, feed: RequestFeed, client: any RequestSender, origin: NIODeadline,
          statistics: [StatisticsBox], counters: ProgressCounters, concurrency: Int, stopTime: Duration?) {
         self.source = source
         self.feed = feed

@@ -20,19 +20,22 @@ final class ReplayDriver: @unchecked Sendable {
     }
 
     private var scheduler: ReplayScheduler<RequestPreparer, DeliveryRequest>
-    private let client: DeliveryClient
+    private let client: any RequestSender
     private let origin: NIODeadline
     private let statistics: [StatisticsBox]
     private let inbox: DriverInbox
     private let counters: ProgressCounters
     private let ordersByEntity: Bool
+    private let clock: any DriverClock
     /// Requests handed to a loop at once, at most: a batch costs one wake-up of
     /// the loop, but a long one delays the first request's send.
     private static let maximumBatch = 64
 
-    init(scheduler: ReplayScheduler<RequestPreparer, DeliveryRequest>, client: DeliveryClient, origin: NIODeadline,
-         statistics: [StatisticsBox], inbox: DriverInbox, counters: ProgressCounters, ordersByEntity: Bool) {
+    init(scheduler: ReplayScheduler<RequestPreparer, DeliveryRequest>, client: any RequestSender, origin: NIODeadline,
+         statistics: [StatisticsBox], inbox: DriverInbox, counters: ProgressCounters, ordersByEntity: Bool,
+         clock: any DriverClock = MonotonicDriverClock()) {
         self.ordersByEntity = ordersByEntity
+        self.clock = clock
         self.scheduler = scheduler
         self.client = client
         self.origin = origin
@@ -58,7 +61,7 @@ final class ReplayDriver: @unchecked Sendable {
 
             var wakeAt: Duration?
             actions: while true {
-                switch scheduler.nextAction(now: offset(of: .now())) {
+                switch scheduler.nextAction(now: offset(of: clock.now())) {
                 case .send(let request, let intended, let entity):
                     batches[nextLoop].append(Send(request: request, intended: intended, entity: entity))
                     nextLoop = (nextLoop + 1) % loopCount
@@ -79,7 +82,7 @@ final class ReplayDriver: @unchecked Sendable {
             }
             flush(&batches)
             batched = 0
-            inbox.wait(until: wakeAt.map { origin + TimeAmount($0) })
+            clock.sleep(in: inbox, until: wakeAt.map { origin + TimeAmount($0) })
         }
     }
 
@@ -103,7 +106,7 @@ final class ReplayDriver: @unchecked Sendable {
     /// that is still ahead.
     private func dispatch(_ send: Send, onLoop index: Int) {
         let sendAt = origin + TimeAmount(send.intended)
-        if sendAt > .now() {
+        if sendAt > clock.now() {
             client.loops[index].scheduleTask(deadline: sendAt) { [self] in deliver(send, onLoop: index) }
         } else {
             deliver(send, onLoop: index)
@@ -120,6 +123,21 @@ final class ReplayDriver: @unchecked Sendable {
             inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
         }
     }
+}
+
+/// The driver's time: when it is, and how it sleeps until a send time (or a
+/// completion). The monotonic clock in a run; tests drive a manual one.
+protocol DriverClock: Sendable {
+    func now() -> NIODeadline
+    /// Sleeps in `inbox` until `deadline`, or until a completion arrives when
+    /// it is nil; an entity completion or a stop request always wakes it.
+    func sleep(in inbox: DriverInbox, until deadline: NIODeadline?)
+}
+
+/// NIO's monotonic clock, the one event loops' timers run on.
+struct MonotonicDriverClock: DriverClock {
+    func now() -> NIODeadline { .now() }
+    func sleep(in inbox: DriverInbox, until deadline: NIODeadline?) { inbox.wait(until: deadline) }
 }
 
 /// Runs `body` on a new thread and waits for it without blocking the caller's

@@ -7,14 +7,6 @@ import Testing
 /// `--shard I/N` splits one run's schedule: the shards together send exactly
 /// what one unsharded run sends, at the same times, with the same rewrites.
 @Suite struct ShardedScheduleTests {
-    /// Events handed out in order, as a recording's reader would.
-    private final class ListedEvents: ReplayEventSource {
-        private var remaining: ArraySlice<SourceEvent>
-        init(_ events: [SourceEvent]) { remaining = events[...] }
-        func next() -> SourceEvent? { remaining.popFirst() }
-        var skippedRecords: Int { 0 }
-    }
-
     /// 40 jobs of three events each, interleaved, and robot events between them.
     private static let events: [SourceEvent] = {
         var events: [SourceEvent] = []
