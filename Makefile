@@ -8,7 +8,7 @@ LAYER_CHECK  := --explicit-target-dependency-import-check error
 DEMO_DIR     := .build/demo
 HOOKREEL     := .build/debug/hookreel
 
-.PHONY: deps build release check check-deploy test demo bench clean
+.PHONY: deps build release check check-deploy check-nonroot test demo bench clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do \
@@ -51,6 +51,11 @@ test: deps check check-deploy
 # runtime packages to what hookreel, linked as the image links it, loads.
 check-deploy:
 	scripts/check-manifests.sh
+
+# The recorder, the sink and replay as uid 10001, as the image and the
+# manifests run them (root hides what needs privileges). Needs a build.
+check-nonroot:
+	scripts/check-nonroot.sh
 
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
