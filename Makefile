@@ -43,6 +43,7 @@ check:
 test: deps check check-deploy
 	$(SWIFT) build --build-tests $(LAYER_CHECK)
 	scripts/check-runtime-libs.py --link
+	scripts/check-nonroot.sh
 	$(SWIFT) test --skip-build --no-parallel
 
 # The Kubernetes manifests of deploy/kubernetes, validated offline against the

@@ -114,7 +114,7 @@ struct DeliveryBench {
         @Sendable func connect() {
             guard NIODeadline.now() < deadline else { return }
             ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.pipeline.addHandler(FloorHandler(request: request, deadline: deadline, completed: completed,
                                                              reconnect: connect))

@@ -241,7 +241,7 @@ final class LoopConnectionPool: @unchecked Sendable {
         }
         connecting += 1
         ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
             .channelInitializer { [tls, target] channel in
                 channel.eventLoop.makeCompletedFuture {
