@@ -1,5 +1,5 @@
 import EventModel
-import Glibc
+import Primitives
 
 /// When the scheduler should send an event.
 public enum SendTime: Sendable, Equatable {
@@ -49,7 +49,7 @@ public struct OriginalTimingPacer: Pacer {
 
     public var summary: String {
         var text = speed == 1 ? "original timing" : "original timing x\(plainNumber(speed))"
-        if let maximumGap { text += ", gaps capped at \(maximumGap.formattedForHumans)" }
+        if let maximumGap { text += ", gaps capped at \(DurationText.format(maximumGap))" }
         return text
     }
 
@@ -111,18 +111,8 @@ public struct ClosedLoopPacer: Pacer {
 extension ArrivalCurve {
     var summary: String {
         guard !stages.isEmpty else { return "constant \(plainNumber(startRate))/s" }
-        let steps = stages.map { "\($0.duration.formattedForHumans)→\(plainNumber($0.targetRate))/s" }
+        let steps = stages.map { "\(DurationText.format($0.duration))→\(plainNumber($0.targetRate))/s" }
         return "stages from \(plainNumber(startRate))/s: " + steps.joined(separator: ", ")
-    }
-}
-
-extension Duration {
-    /// `1.5s`, `250ms`, `2m`, in the style the options take.
-    var formattedForHumans: String {
-        let value = seconds
-        if value >= 60, value.truncatingRemainder(dividingBy: 60) == 0 { return "\(plainNumber(value / 60))m" }
-        if value >= 1 { return "\(plainNumber(value))s" }
-        return "\(plainNumber(value * 1000))ms"
     }
 }
 

@@ -2,6 +2,7 @@ import Delivery
 import EventModel
 import NIOCore
 import NIOHTTP1
+import Primitives
 
 /// How each request differs from what was recorded.
 public struct ReplayRewrites: Sendable {

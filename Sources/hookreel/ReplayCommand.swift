@@ -3,6 +3,7 @@ import CMalloc
 import Delivery
 import EventModel
 import Foundation
+import Primitives
 import Replay
 import Reporting
 import SegmentStore

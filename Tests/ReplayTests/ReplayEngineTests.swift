@@ -1,6 +1,7 @@
 import Delivery
 import EventModel
 import Foundation
+import Primitives
 import Synchronization
 import NIOCore
 import Reporting
