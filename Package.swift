@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "OrchestratorEmulator", dependencies: [
-            "EventModel", "Delivery",
+            "EventModel", "Primitives", "Delivery",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -151,11 +151,6 @@ struct FreshEventIds {
 
     mutating func next() -> String {
         counter += 1
-        return hex(prefix) + hex(counter)
-    }
-
-    private func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return Hex.digits(prefix) + Hex.digits(counter)
     }
 }
