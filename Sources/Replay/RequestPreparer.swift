@@ -26,12 +26,6 @@ public struct ReplayRewrites: Sendable {
     }
 }
 
-/// The headers Orchestrator sends with every delivery (orchestrator-webhooks.md §1.2).
-enum OrchestratorHeaders {
-    static let contentType = "application/json; charset=utf-8"
-    static let userAgent = "UiPath-WebhookService/Webhooks"
-}
-
 /// Turns source events into ready requests: asks the pacer for each one's send
 /// time, applies the rewrites, builds Orchestrator's headers, and finds the
 /// entity for `--order entity`.
@@ -122,8 +116,9 @@ final class RequestPreparer: IteratorProtocol {
 
     private func request(for event: SourceEvent, body: [UInt8]) -> DeliveryRequest {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: OrchestratorHeaders.contentType)
-        headers.add(name: "User-Agent", value: OrchestratorHeaders.userAgent)
+        for field in OrchestratorHeaders.fields {
+            headers.add(name: field.name, value: field.value)
+        }
         if let signature = rewrites.signature {
             headers.add(name: WebhookSignature.headerName, value: signature.sign(body))
         } else if let recorded = event.recordedSignature, recorded.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
