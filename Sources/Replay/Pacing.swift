@@ -19,6 +19,9 @@ public protocol Pacer: Sendable {
     var summary: String { get }
     /// The planned requests per second, when the pacer has one.
     var targetRate: Double? { get }
+    /// For a closed loop (every send time `.immediately`), the requests it
+    /// keeps in flight; nil for a pacer with a schedule.
+    var closedLoopConcurrency: Int? { get }
 }
 
 /// The recording's own timing: each gap between consecutive records, capped at
@@ -54,6 +57,7 @@ public struct OriginalTimingPacer: Pacer {
     }
 
     public var targetRate: Double? { nil }
+    public var closedLoopConcurrency: Int? { nil }
 }
 
 /// How arrivals are spread along an `ArrivalCurve`.
@@ -95,17 +99,22 @@ public struct RatePacer: Pacer {
     }
 
     public var targetRate: Double? { curve.meanRate }
+    public var closedLoopConcurrency: Int? { nil }
 }
 
 /// Closed loop: every event as soon as a slot of `concurrency` frees up.
 public struct ClosedLoopPacer: Pacer {
     public let concurrency: Int
 
-    public init(concurrency: Int) { self.concurrency = concurrency }
+    public init(concurrency: Int) {
+        precondition(concurrency > 0)
+        self.concurrency = concurrency
+    }
 
     public mutating func nextSendTime(recordedAt _: Timestamp) -> SendTime? { .immediately }
     public var summary: String { "max rate, closed loop with \(concurrency) concurrent" }
     public var targetRate: Double? { nil }
+    public var closedLoopConcurrency: Int? { concurrency }
 }
 
 extension ArrivalCurve {

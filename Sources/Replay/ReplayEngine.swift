@@ -27,8 +27,9 @@ public struct ReplayConfiguration: Sendable {
     public var rewrites = ReplayRewrites()
     /// Passes over the recording; nil for forever (until `duration` or a stop).
     public var passes: Int? = 1
-    /// Sent-and-unanswered requests at most; later sends wait, and their
-    /// latency still counts from their send time.
+    /// Sent-and-unanswered requests at most in open loop; later sends wait,
+    /// and their latency still counts from their send time. A closed loop's
+    /// bound is its pacer's concurrency.
     public var maximumInFlight = 1000
     public var connections = 64
     public var timeout: Duration = .seconds(30)
@@ -62,6 +63,9 @@ public struct ReplayConfiguration: Sendable {
     public init(recording: Recording, target: DeliveryTarget, pacer: any Pacer) {
         self.init(input: .recording(recording), target: target, pacer: pacer)
     }
+
+    /// Requests in flight at most: the closed loop's concurrency, else `maximumInFlight`.
+    var inFlightLimit: Int { pacer.closedLoopConcurrency ?? maximumInFlight }
 }
 
 /// What a running replay has done so far (for the progress line).
@@ -119,7 +123,7 @@ public final class ReplayEngine: Sendable {
     public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
         self.configuration = configuration
         self.onIssue = onIssue
-        feed = RequestFeed(capacity: 2 * configuration.maximumInFlight + 256)
+        feed = RequestFeed(capacity: 2 * configuration.inFlightLimit + 256)
     }
 
     /// Asks the run to schedule nothing more; requests in flight still complete.
@@ -175,14 +179,14 @@ public final class ReplayEngine: Sendable {
             startedAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
         state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
         await waitUntil(origin)
-        if configuration.pacer is ClosedLoopPacer, !configuration.ordersByEntity {
+        if let concurrency = configuration.pacer.closedLoopConcurrency, !configuration.ordersByEntity {
             let driver = ClosedLoopDriver(
                 source: source, feed: feed, client: client, origin: origin, statistics: statistics,
-                counters: counters, concurrency: configuration.maximumInFlight, stopTime: configuration.duration)
+                counters: counters, concurrency: concurrency, stopTime: configuration.duration)
             await driver.runOnOwnThread()
         } else {
             let driver = ReplayDriver(
-                scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
+                scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.inFlightLimit,
                                            ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration,
                                            releaseAhead: Self.releaseAhead),
                 client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
@@ -228,7 +232,7 @@ public final class ReplayEngine: Sendable {
     /// original timing has no nominal rate. Closed loop ("as fast as
     /// answered") has none.
     private static func scheduledRate(of pacer: any Pacer, _ statistics: RunStatistics) -> Double? {
-        guard !(pacer is ClosedLoopPacer), let span = statistics.intendedSpan, statistics.requests > 1,
+        guard pacer.closedLoopConcurrency == nil, let span = statistics.intendedSpan, statistics.requests > 1,
               span.lastMicroseconds > span.firstMicroseconds
         else { return nil }
         return Double(statistics.requests - 1) / (Double(span.lastMicroseconds - span.firstMicroseconds) / 1e6)

@@ -289,7 +289,6 @@ struct DeliveryOptions: ParsableArguments {
         }
         configuration.timeout = timeout.duration
         if let concurrency = closedLoopConcurrency {
-            configuration.maximumInFlight = concurrency
             configuration.connections = connections ?? concurrency
         } else {
             configuration.maximumInFlight = maxInFlight ?? Self.defaultMaximumInFlight
