@@ -135,7 +135,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "HookreelTests", dependencies: [
-            "EventModel", "SegmentStore", "TestSupport",
+            "EventModel", "Primitives", "Replay", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

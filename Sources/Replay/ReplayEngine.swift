@@ -18,6 +18,13 @@ public enum ReplayInput: Sendable {
 
 /// Everything one replay run needs.
 public struct ReplayConfiguration: Sendable {
+    /// The defaults, which `hookreel replay --help` and docs/replay.md state.
+    public static let defaultMaximumInFlight = 1000
+    public static let defaultConnections = 100
+    public static let defaultTimeout: Duration = .seconds(60)
+    /// A closed loop's concurrency when none is given (`--rate max` alone).
+    public static let defaultClosedLoopConcurrency = 64
+
     public var input: ReplayInput
     /// The command the result names (`replay`, `storm`).
     public var command = "replay"
@@ -30,9 +37,11 @@ public struct ReplayConfiguration: Sendable {
     /// Sent-and-unanswered requests at most in open loop; later sends wait,
     /// and their latency still counts from their send time. A closed loop's
     /// bound is its pacer's concurrency.
-    public var maximumInFlight = 1000
-    public var connections = 64
-    public var timeout: Duration = .seconds(30)
+    public var maximumInFlight = Self.defaultMaximumInFlight
+    /// Keep-alive connections at most, each carrying one request at a time;
+    /// nil: one per closed-loop worker, else `defaultConnections`.
+    public var connections: Int?
+    public var timeout = Self.defaultTimeout
     /// No request is scheduled at or after this offset.
     public var duration: Duration?
     /// Events of one job or queue item never in flight together.
@@ -66,6 +75,9 @@ public struct ReplayConfiguration: Sendable {
 
     /// Requests in flight at most: the closed loop's concurrency, else `maximumInFlight`.
     var inFlightLimit: Int { pacer.closedLoopConcurrency ?? maximumInFlight }
+
+    /// Connections opened at most.
+    var connectionLimit: Int { connections ?? pacer.closedLoopConcurrency ?? Self.defaultConnections }
 }
 
 /// What a running replay has done so far (for the progress line).
@@ -142,10 +154,10 @@ public final class ReplayEngine: Sendable {
             do throws(DeliveryTLSError) { tls = try DeliveryTLS() } catch { throw .tls(error) }
         }
         // No more loops than connections: every loop holds at least one.
-        let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
+        let threads = max(1, min(configuration.eventLoopThreads, configuration.connectionLimit))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
-        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
+        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connectionLimit,
                                     timeout: configuration.timeout, tls: tls)
         let statistics = loops.map { _ in StatisticsBox() }
         let snapshots = zip(loops, statistics).map { loop, box in

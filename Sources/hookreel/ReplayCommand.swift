@@ -61,7 +61,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
         }
         try pacing.check()
-        if pacing.closedLoopConcurrency != nil, delivery.maxInFlight != nil {
+        if pacing.isClosedLoop, delivery.maxInFlight != nil {
             throw ValidationError("--max-in-flight bounds open-loop runs; with --rate max the bound is --concurrency")
         }
         _ = try makeTarget()
@@ -94,7 +94,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.seed = seed
         configuration.shard = try scaleOut.resolvedShard()
         configuration.startAt = try scaleOut.resolvedStart()
-        try delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
+        try delivery.apply(to: &configuration)
         let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
         try results.enforceThresholds(on: result)
@@ -172,7 +172,9 @@ struct PacingOptions: ParsableArguments {
                                valueName: "process"))
     var arrival: ArrivalProcess = .uniform
 
-    @Option(help: ArgumentHelp("With --rate max: requests kept in flight (closed loop).", valueName: "n"))
+    @Option(help: ArgumentHelp(
+        "With --rate max: requests kept in flight (closed loop; default \(ReplayConfiguration.defaultClosedLoopConcurrency)).",
+        valueName: "n"))
     var concurrency: Int?
 
     @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
@@ -180,9 +182,9 @@ struct PacingOptions: ParsableArguments {
 
     var isRateDriven: Bool { rate != nil || !stages.isEmpty }
 
-    var closedLoopConcurrency: Int? {
-        guard case .max = rate else { return nil }
-        return concurrency ?? 64
+    var isClosedLoop: Bool {
+        guard case .max = rate else { return false }
+        return true
     }
 
     func check() throws {
@@ -195,10 +197,10 @@ struct PacingOptions: ParsableArguments {
         if case .max = rate, !stages.isEmpty {
             throw ValidationError("--rate max is closed loop; it cannot be combined with --stage")
         }
-        if arrival != .uniform, !isRateDriven || closedLoopConcurrency != nil {
+        if arrival != .uniform, !isRateDriven || isClosedLoop {
             throw ValidationError("--arrival applies to --rate N/s and --stage; original timing and --rate max have no arrival process")
         }
-        if concurrency != nil, closedLoopConcurrency == nil {
+        if concurrency != nil, !isClosedLoop {
             throw ValidationError("--concurrency applies only to --rate max (closed loop); open-loop runs are bounded by --max-in-flight")
         }
         if let concurrency, concurrency < 1 {
@@ -212,7 +214,7 @@ struct PacingOptions: ParsableArguments {
     func makePacer(seed: UInt64) -> any Pacer {
         switch rate {
         case .max:
-            return ClosedLoopPacer(concurrency: closedLoopConcurrency ?? 64)
+            return ClosedLoopPacer(concurrency: concurrency ?? ReplayConfiguration.defaultClosedLoopConcurrency)
         case .perSecond(let startRate):
             return RatePacer(curve: ArrivalCurve(startRate: startRate, stages: stages.map(\.stage)), process: arrival, seed: seed)
         case nil where !stages.isEmpty:
@@ -241,19 +243,18 @@ struct BoundOptions: ParsableArguments {
 /// `--max-in-flight`, `--connections`, `--timeout`, `--threads`, `--ca-file`,
 /// `--insecure`: how requests go out, for `replay` and `storm --target`.
 struct DeliveryOptions: ParsableArguments {
-    static let defaultConnections = 100
-    static let defaultMaximumInFlight = 1000
-
-    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default \(defaultMaximumInFlight)); later sends wait (their latency still counts from their scheduled time).",
+    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default \(ReplayConfiguration.defaultMaximumInFlight)); later sends wait (their latency still counts from their scheduled time).",
                                valueName: "n"))
     var maxInFlight: Int?
 
-    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(defaultConnections); with `replay --rate max`, the concurrency).",
+    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(ReplayConfiguration.defaultConnections); with `replay --rate max`, the concurrency).",
                                valueName: "n"))
     var connections: Int?
 
-    @Option(help: ArgumentHelp("Give up on a response after this long (counted as a timeout error).", valueName: "duration"))
-    var timeout = DurationArgument(argument: "60s")!
+    @Option(help: ArgumentHelp(
+        "Give up on a response after this long (default \(DurationText.format(ReplayConfiguration.defaultTimeout))), counted as a timeout error.",
+        valueName: "duration"))
+    var timeout: DurationArgument?
 
     @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
     var threads: Int?
@@ -268,16 +269,17 @@ struct DeliveryOptions: ParsableArguments {
     func validate() throws {
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
-        if timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
+        if let timeout, timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
         if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
     }
 
     /// Whether any of these options was given.
     var isGiven: Bool {
-        maxInFlight != nil || connections != nil || threads != nil || timeout.text != "60s" || caFile != nil || insecure
+        maxInFlight != nil || connections != nil || threads != nil || timeout != nil || caFile != nil || insecure
     }
 
-    func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) throws {
+    /// Sets what was given; the rest keeps `ReplayConfiguration`'s defaults.
+    func apply(to configuration: inout ReplayConfiguration) throws {
         if configuration.target.isSecure {
             do {
                 configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure)
@@ -287,13 +289,9 @@ struct DeliveryOptions: ParsableArguments {
         } else if caFile != nil || insecure {
             throw ValidationError("--ca-file and --insecure apply to https:// targets")
         }
-        configuration.timeout = timeout.duration
-        if let concurrency = closedLoopConcurrency {
-            configuration.connections = connections ?? concurrency
-        } else {
-            configuration.maximumInFlight = maxInFlight ?? Self.defaultMaximumInFlight
-            configuration.connections = connections ?? Self.defaultConnections
-        }
+        if let maxInFlight { configuration.maximumInFlight = maxInFlight }
+        configuration.connections = connections
+        if let timeout { configuration.timeout = timeout.duration }
         if let threads { configuration.eventLoopThreads = threads }
     }
 }

@@ -146,7 +146,7 @@ struct StormCommand: AsyncParsableCommand {
         configuration.rewrites = ReplayRewrites(
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
-        try delivery.apply(to: &configuration, closedLoopConcurrency: nil)
+        try delivery.apply(to: &configuration)
         var result = try await runReplay(configuration, showsProgress: results.showsProgress)
         result.storm = counts.series
         try results.write(result)
