@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "Synthesis", dependencies: [
-            "EventModel", "Primitives", "SegmentStore",
+            "EventModel", "Primitives", "SegmentStore", "Reporting",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "OrchestratorEmulator", dependencies: [
@@ -122,7 +122,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "Primitives", "TestSupport"],
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "Primitives", "Reporting", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
             "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
