@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "EventModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The strict HTTP/1.1 wire layer of the recorder, the sink and replay's client: no dependencies.
         .target(name: "HTTPWire"),
+        // Primitives: what several layers share and is not about events (seeded random
+        // numbers, distributions, arrival curves, durations as people write them, hex text).
+        .target(name: "Primitives"),
 
         // Layer 1
         .target(name: "SegmentStore", dependencies: ["CZstd", "EventModel"]),
@@ -44,7 +47,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "Reporting", dependencies: [
-            "EventModel",
+            "EventModel", "Primitives",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
@@ -54,7 +57,7 @@ let package = Package(
         // answering 202 reached 0.34x of nginx's requests/s, a bare NIOHTTP1 server
         // 0.63x-0.90x, raw channels 0.95x-1.5x (docs/benchmarks.md).
         .target(name: "Receiver", dependencies: [
-            "EventModel", "SegmentStore", "Delivery", "HTTPWire",
+            "EventModel", "Primitives", "SegmentStore", "Delivery", "HTTPWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,11 +65,11 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "Synthesis", dependencies: [
-            "EventModel", "SegmentStore",
+            "EventModel", "Primitives", "SegmentStore", "Reporting",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "OrchestratorEmulator", dependencies: [
-            "EventModel", "Delivery",
+            "EventModel", "Primitives", "Delivery",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,14 +77,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Replay", dependencies: [
-            "EventModel", "HTTPWire", "SegmentStore", "Delivery", "Reporting",
+            "EventModel", "HTTPWire", "Primitives", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
-            "EventModel", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "OrchestratorEmulator", "CMalloc",
+            "EventModel", "Primitives", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "OrchestratorEmulator",
+            "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -101,27 +105,28 @@ let package = Package(
         ], path: "Benchmarks/ServerFloor"),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["EventModel"], path: "Tests/TestSupport"),
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"],
+        .target(name: "TestSupport", dependencies: ["EventModel", "Primitives"], path: "Tests/TestSupport"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "Primitives", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "EventModel", "TestSupport", "CZstd"]),
         .testTarget(name: "ReceiverTests", dependencies: [
-            "Receiver", "EventModel", "SegmentStore", "HTTPWire", "TestSupport",
+            "Receiver", "EventModel", "Primitives", "SegmentStore", "HTTPWire", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "Primitives", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: [
-            "Replay", "Reporting", "Delivery", "EventModel", "SegmentStore", "TestSupport",
+            "Replay", "Reporting", "Delivery", "EventModel", "Primitives", "SegmentStore", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "TestSupport"],
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "Primitives", "Reporting", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
             "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
@@ -134,7 +139,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "HookreelTests", dependencies: [
-            "EventModel", "SegmentStore", "TestSupport",
+            "EventModel", "Primitives", "Replay", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -1,8 +1,9 @@
 // EventModel: the vocabulary every other module shares, with no I/O: the
 // recorded request and its NDJSON line codec (docs/recording-format.md),
 // `Timestamp`, Orchestrator's event catalog, envelopes and entity lifecycles,
-// `X-UiPath-Signature` (docs/orchestrator-webhooks.md), body rewrites, arrival
-// curves and the seeded `SplitMix64`.
+// `X-UiPath-Signature` and the headers of a delivery (docs/orchestrator-webhooks.md),
+// body rewrites, and `Shard` (which part of a sharded run owns an event).
+// Random numbers, distributions and arrival curves are in Primitives.
 //
 // Promises. Encoding is deterministic: a record is written field by field in
 // `RecordField` order by `JSONWriter`, never through a dictionary, so the same

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Logging
+import Primitives
 
 /// Answers the Webhooks OData API and the `hookreel` routes (see
 /// docs/orchestrator-emulator.md). Every failure becomes an `OrchestratorError`
@@ -90,7 +91,7 @@ struct OrchestratorResponder: HTTPResponder {
             return Self.odata(status: 200, ResponseBodies.eventTypes(service: service))
         case (.ping(let id), _):
             let webhook = try await store.webhook(id: id)
-            let event = await dispatcher.ping(webhook, eventId: Self.makeHex(UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max)),
+            let event = await dispatcher.ping(webhook, eventId: Self.randomHex(words: 2),
                                               timestamp: .now())
             return Self.odata(status: 200, ResponseBodies.pingResult(event: event, service: service))
         case (.events, _):
@@ -163,15 +164,11 @@ struct OrchestratorResponder: HTTPResponder {
 
     /// W3C trace-context style, as Orchestrator's `traceId`: `00-<32 hex>-<16 hex>-00`.
     static func makeTraceId() -> String {
-        let random = { UInt64.random(in: .min ... .max) }
-        return "00-\(makeHex(random(), random()))-\(makeHex(random()))-00"
+        "00-\(randomHex(words: 2))-\(randomHex(words: 1))-00"
     }
 
-    /// Lower-case hex, 16 digits per word (so `makeHex(a, b)` is a 32-hex GUID "N").
-    static func makeHex(_ words: UInt64...) -> String {
-        words.map { word in
-            let digits = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }.joined()
+    /// Random 64-bit words as hex, 16 digits each (two make a GUID "N").
+    private static func randomHex(words: Int) -> String {
+        (0..<words).map { _ in Hex.digits(.random(in: .min ... .max)) }.joined()
     }
 }

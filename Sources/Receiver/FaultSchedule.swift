@@ -1,3 +1,5 @@
+import Primitives
+
 /// `--stall D --every P`: from `P` after start, and every `P` after that, the
 /// sink answers nothing for `D`. An answer that falls due inside a stall
 /// (whether its request arrived before or during it) leaves when the stall ends.
@@ -9,11 +11,11 @@ public struct StallSchedule: Sendable, Equatable {
     /// Fails unless `0 < duration < period` (a stall as long as the period would never end).
     public init(duration: Duration, every period: Duration) throws(SinkOptionError) {
         guard duration > .zero else {
-            throw SinkOptionError(option: "--stall", value: formatDuration(duration), reason: "must be longer than 0")
+            throw SinkOptionError(option: "--stall", value: DurationText.format(duration), reason: "must be longer than 0")
         }
         guard duration < period else {
-            throw SinkOptionError(option: "--every", value: formatDuration(period),
-                                  reason: "must be longer than --stall \(formatDuration(duration))")
+            throw SinkOptionError(option: "--every", value: DurationText.format(period),
+                                  reason: "must be longer than --stall \(DurationText.format(duration))")
         }
         self.duration = duration
         self.period = period

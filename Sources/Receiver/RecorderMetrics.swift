@@ -1,6 +1,7 @@
 import EventModel
 import Logging
 import Metrics
+import Primitives
 import Prometheus
 import SegmentStore
 import Synchronization

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import HTTPWire
 import NIOPosix
+import Primitives
 import SegmentStore
 import Synchronization
 
@@ -183,11 +184,11 @@ public final class Sink: Sendable {
         }
         let sink = Sink(configuration: configuration, seed: seed, core: core, serverChannel: channel, group: group, logger: logger)
         var metadata: Logger.Metadata = [
-            "address": "\(configuration.host):\(sink.port)", "seed": "\(seed)", "latency": "\(configuration.latency)",
+            "address": "\(configuration.host):\(sink.port)", "seed": "\(seed)", "latency": "\(configuration.latency.latencyOptionText)",
             "respond": "\(configuration.responseStatus)",
         ]
         if configuration.errorRate > 0 { metadata["errors"] = "\(configuration.errorRate * 100)% \(configuration.errorStatus)" }
-        if let stall = configuration.stall { metadata["stall"] = "\(formatDuration(stall.duration)) every \(formatDuration(stall.period))" }
+        if let stall = configuration.stall { metadata["stall"] = "\(DurationText.format(stall.duration)) every \(DurationText.format(stall.period))" }
         if let recording = configuration.recording { metadata["recording"] = "\(recording.directory)" }
         logger.notice("listening", metadata: metadata)
         return sink

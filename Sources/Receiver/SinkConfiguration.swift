@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import SegmentStore
 
 /// Everything `hookreel sink` is told (defaults as its `--help` states them).
@@ -9,7 +10,7 @@ public struct SinkConfiguration: Sendable {
     /// The status of a delivery that no fault hits.
     public var responseStatus = 200
     /// How long each delivery's answer is held.
-    public var latency = LatencyDistribution.constant(.zero)
+    public var latency = Distribution.constant(.zero)
     /// The fraction of deliveries (0...1) answered `errorStatus` instead.
     public var errorRate = 0.0
     public var errorStatus = 500

@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import Primitives
 
 /// What a sink received and answered; printed by `hookreel sink` when it stops.
 /// Deliveries are POSTs; `GET /metrics` and `GET /healthz` are not counted.
@@ -51,7 +52,7 @@ public struct SinkSummary: Sendable, Equatable {
     public var text: String {
         var lines: [String] = ["requests received: \(requestsReceived)"]
         if let rate {
-            lines.append("rate: \(String(format: "%.1f", rate)) requests/s over \(formatDuration(activePeriod)) (first to last request)")
+            lines.append("rate: \(String(format: "%.1f", rate)) requests/s over \(DurationText.format(microseconds: Double(activePeriod.wholeMicroseconds), significantDigits: 4)) (first to last request)")
         } else {
             lines.append("rate: n/a (fewer than two requests)")
         }

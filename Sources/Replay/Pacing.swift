@@ -1,4 +1,5 @@
 import EventModel
+import Primitives
 
 /// When the scheduler should send an event.
 public enum SendTime: Sendable, Equatable {
@@ -18,6 +19,9 @@ public protocol Pacer: Sendable {
     var summary: String { get }
     /// The planned requests per second, when the pacer has one.
     var targetRate: Double? { get }
+    /// For a closed loop (every send time `.immediately`), the requests it
+    /// keeps in flight; nil for a pacer with a schedule.
+    var closedLoopConcurrency: Int? { get }
 }
 
 /// The recording's own timing: each gap between consecutive records, capped at
@@ -48,11 +52,12 @@ public struct OriginalTimingPacer: Pacer {
 
     public var summary: String {
         var text = speed == 1 ? "original timing" : "original timing x\(plainNumber(speed))"
-        if let maximumGap { text += ", gaps capped at \(maximumGap.formattedForHumans)" }
+        if let maximumGap { text += ", gaps capped at \(DurationText.format(maximumGap))" }
         return text
     }
 
     public var targetRate: Double? { nil }
+    public var closedLoopConcurrency: Int? { nil }
 }
 
 /// How arrivals are spread along an `ArrivalCurve`.
@@ -94,34 +99,29 @@ public struct RatePacer: Pacer {
     }
 
     public var targetRate: Double? { curve.meanRate }
+    public var closedLoopConcurrency: Int? { nil }
 }
 
 /// Closed loop: every event as soon as a slot of `concurrency` frees up.
 public struct ClosedLoopPacer: Pacer {
     public let concurrency: Int
 
-    public init(concurrency: Int) { self.concurrency = concurrency }
+    public init(concurrency: Int) {
+        precondition(concurrency > 0)
+        self.concurrency = concurrency
+    }
 
     public mutating func nextSendTime(recordedAt _: Timestamp) -> SendTime? { .immediately }
     public var summary: String { "max rate, closed loop with \(concurrency) concurrent" }
     public var targetRate: Double? { nil }
+    public var closedLoopConcurrency: Int? { concurrency }
 }
 
 extension ArrivalCurve {
     var summary: String {
         guard !stages.isEmpty else { return "constant \(plainNumber(startRate))/s" }
-        let steps = stages.map { "\($0.duration.formattedForHumans)→\(plainNumber($0.targetRate))/s" }
+        let steps = stages.map { "\(DurationText.format($0.duration))→\(plainNumber($0.targetRate))/s" }
         return "stages from \(plainNumber(startRate))/s: " + steps.joined(separator: ", ")
-    }
-}
-
-extension Duration {
-    /// `1.5s`, `250ms`, `2m`, in the style the options take.
-    var formattedForHumans: String {
-        let value = seconds
-        if value >= 60, value.truncatingRemainder(dividingBy: 60) == 0 { return "\(plainNumber(value / 60))m" }
-        if value >= 1 { return "\(plainNumber(value))s" }
-        return "\(plainNumber(value * 1000))ms"
     }
 }
 

@@ -19,6 +19,13 @@ public enum ReplayInput: Sendable {
 
 /// Everything one replay run needs.
 public struct ReplayConfiguration: Sendable {
+    /// The defaults, which `hookreel replay --help` and docs/replay.md state.
+    public static let defaultMaximumInFlight = 1000
+    public static let defaultConnections = 100
+    public static let defaultTimeout: Duration = .seconds(60)
+    /// A closed loop's concurrency when none is given (`--rate max` alone).
+    public static let defaultClosedLoopConcurrency = 64
+
     public var input: ReplayInput
     /// The command the result names (`replay`, `storm`).
     public var command = "replay"
@@ -28,11 +35,14 @@ public struct ReplayConfiguration: Sendable {
     public var rewrites = ReplayRewrites()
     /// Passes over the recording; nil for forever (until `duration` or a stop).
     public var passes: Int? = 1
-    /// Sent-and-unanswered requests at most; later sends wait, and their
-    /// latency still counts from their send time.
-    public var maximumInFlight = 1000
-    public var connections = 64
-    public var timeout: Duration = .seconds(30)
+    /// Sent-and-unanswered requests at most in open loop; later sends wait,
+    /// and their latency still counts from their send time. A closed loop's
+    /// bound is its pacer's concurrency.
+    public var maximumInFlight = Self.defaultMaximumInFlight
+    /// Keep-alive connections at most, each carrying one request at a time;
+    /// nil: one per closed-loop worker, else `defaultConnections`.
+    public var connections: Int?
+    public var timeout = Self.defaultTimeout
     /// No request is scheduled at or after this offset.
     public var duration: Duration?
     /// Events of one job or queue item never in flight together.
@@ -63,6 +73,12 @@ public struct ReplayConfiguration: Sendable {
     public init(recording: Recording, target: DeliveryTarget, pacer: any Pacer) {
         self.init(input: .recording(recording), target: target, pacer: pacer)
     }
+
+    /// Requests in flight at most: the closed loop's concurrency, else `maximumInFlight`.
+    var inFlightLimit: Int { pacer.closedLoopConcurrency ?? maximumInFlight }
+
+    /// Connections opened at most.
+    var connectionLimit: Int { connections ?? pacer.closedLoopConcurrency ?? Self.defaultConnections }
 }
 
 /// What a running replay has done so far (for the progress line).
@@ -123,7 +139,7 @@ public final class ReplayEngine: Sendable {
     public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
         self.configuration = configuration
         self.onIssue = onIssue
-        feed = RequestFeed(capacity: 2 * configuration.maximumInFlight + 256)
+        feed = RequestFeed(capacity: 2 * configuration.inFlightLimit + 256)
     }
 
     /// Asks the run to schedule nothing more; requests in flight still complete.
@@ -166,10 +182,10 @@ public final class ReplayEngine: Sendable {
             throw .header(error)
         }
         // No more loops than connections: every loop holds at least one.
-        let threads = max(1, min(configuration.eventLoopThreads, configuration.connections))
+        let threads = max(1, min(configuration.eventLoopThreads, configuration.connectionLimit))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let loops = Array(group.makeIterator())
-        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connections,
+        let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connectionLimit,
                                     timeout: configuration.timeout, tls: tls)
         let statistics = loops.map { _ in StatisticsBox() }
         let snapshots = zip(loops, statistics).map { loop, box in
@@ -184,14 +200,14 @@ public final class ReplayEngine: Sendable {
             startedAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
         state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
         await waitUntil(origin)
-        if configuration.pacer is ClosedLoopPacer, !configuration.ordersByEntity {
+        if let concurrency = configuration.pacer.closedLoopConcurrency, !configuration.ordersByEntity {
             let driver = ClosedLoopDriver(
                 source: source, feed: feed, client: client, origin: origin, statistics: statistics,
-                counters: counters, concurrency: configuration.maximumInFlight, stopTime: configuration.duration)
+                counters: counters, concurrency: concurrency, stopTime: configuration.duration)
             await driver.runOnOwnThread()
         } else {
             let driver = ReplayDriver(
-                scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.maximumInFlight,
+                scheduler: ReplayScheduler(events: source, maximumOutstanding: configuration.inFlightLimit,
                                            ordersByEntity: configuration.ordersByEntity, stopTime: configuration.duration,
                                            releaseAhead: Self.releaseAhead),
                 client: client, origin: origin, statistics: statistics, inbox: inbox, counters: counters,
@@ -237,7 +253,7 @@ public final class ReplayEngine: Sendable {
     /// original timing has no nominal rate. Closed loop ("as fast as
     /// answered") has none.
     private static func scheduledRate(of pacer: any Pacer, _ statistics: RunStatistics) -> Double? {
-        guard !(pacer is ClosedLoopPacer), let span = statistics.intendedSpan, statistics.requests > 1,
+        guard pacer.closedLoopConcurrency == nil, let span = statistics.intendedSpan, statistics.requests > 1,
               span.lastMicroseconds > span.firstMicroseconds
         else { return nil }
         return Double(statistics.requests - 1) / (Double(span.lastMicroseconds - span.firstMicroseconds) / 1e6)

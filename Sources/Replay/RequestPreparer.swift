@@ -2,6 +2,7 @@ import Delivery
 import EventModel
 import NIOCore
 import HTTPWire
+import Primitives
 
 /// How each request differs from what was recorded.
 public struct ReplayRewrites: Sendable {
@@ -25,21 +26,14 @@ public struct ReplayRewrites: Sendable {
     }
 }
 
-/// The headers Orchestrator sends with every delivery (orchestrator-webhooks.md §1.2).
-enum OrchestratorHeaders {
-    static let contentType = "application/json; charset=utf-8"
-    static let userAgent = "UiPath-WebhookService/Webhooks"
-}
-
 extension DeliveryRequestEncoder {
-    /// The encoder of a run's requests: Orchestrator's headers, with the
+    /// The encoder of a run's requests: Orchestrator's headers (docs/orchestrator-webhooks.md
+    /// §1.2), with the
     /// rewrites' extra headers added or replacing them (case-insensitively).
     /// A signature header given there is sent as given instead of each
     /// request's own.
     static func forReplay(to target: DeliveryTarget, rewrites: ReplayRewrites) throws(HTTPWireError) -> DeliveryRequestEncoder {
-        var fields: [(name: String, value: String)] = [
-            ("Content-Type", OrchestratorHeaders.contentType), ("User-Agent", OrchestratorHeaders.userAgent),
-        ]
+        var fields = OrchestratorHeaders.fields.map { (name: $0.name, value: $0.value) }
         for header in rewrites.extraHeaders {
             fields.removeAll { $0.name.lowercased() == header.name.lowercased() }
             fields.append(header)
@@ -161,11 +155,6 @@ struct FreshEventIds {
 
     mutating func next() -> String {
         counter += 1
-        return hex(prefix) + hex(counter)
-    }
-
-    private func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return Hex.digits(prefix) + Hex.digits(counter)
     }
 }

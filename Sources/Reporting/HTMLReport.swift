@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// One self-contained HTML file: the summary, latency percentiles over time, the
 /// percentile spectrum of latency and service time, and throughput and errors over
@@ -90,7 +91,7 @@ public struct HTMLReport: ReportRenderer {
             }),
         ]
         return LineChart(title: "Throughput and errors per second", xAxis: .seconds,
-                         yLabel: { HumanUnits.trimmed($0, significantDigits: 6) }, series: series)
+                         yLabel: { DecimalText.trimmed($0, significantDigits: 6) }, series: series)
     }
 
     /// A storm's arrivals and emitted events per second of storm time.
@@ -99,7 +100,7 @@ public struct HTMLReport: ReportRenderer {
             counts.enumerated().map { (Double($0.offset), Double($0.element)) }
         }
         return LineChart(title: "Storm: arrivals and emitted events per second", xAxis: .seconds,
-                         yLabel: { HumanUnits.trimmed($0, significantDigits: 6) },
+                         yLabel: { DecimalText.trimmed($0, significantDigits: 6) },
                          series: [
                              LineChart.Series(name: "arrivals/s", color: Self.palette[0], points: points(storm.arrivalsPerSecond)),
                              LineChart.Series(name: "events/s", color: Self.palette[2], points: points(storm.eventsPerSecond)),

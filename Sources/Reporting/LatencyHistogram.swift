@@ -1,4 +1,5 @@
 import Histogram
+import Primitives
 
 /// A latency distribution in microseconds with 3 significant digits (HdrHistogram):
 /// percentiles are within 0.1 % of the true value; min and max are exact.

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// A line chart drawn as inline SVG (no scripts, no external resources).
 struct LineChart {
@@ -44,7 +45,7 @@ struct LineChart {
         case .seconds:
             xMax = max(xs.max()! + 1, 1)
             let step = Self.niceStep(xMax, targetTicks: 8)
-            xTicks = stride(from: 0.0, through: xMax, by: step).map { ($0, HumanUnits.trimmed($0, significantDigits: 6) + "s") }
+            xTicks = stride(from: 0.0, through: xMax, by: step).map { ($0, DecimalText.trimmed($0, significantDigits: 6) + "s") }
         case .percentileSpectrum:
             xMax = max(xs.max()!.rounded(.up), 1)
             xTicks = [(0, "0%"), (log10(2.0), "50%")]
@@ -82,13 +83,13 @@ struct LineChart {
         var penDown = false
         for point in points {
             guard point.x.isFinite, point.y.isFinite else { penDown = false; continue }
-            d += (penDown ? "L" : "M") + HumanUnits.fixed(px(point.x), places: 1) + " " + HumanUnits.fixed(py(point.y), places: 1)
+            d += (penDown ? "L" : "M") + DecimalText.fixed(px(point.x), places: 1) + " " + DecimalText.fixed(py(point.y), places: 1)
             penDown = true
         }
         return d
     }
 
-    private static func coordinate(_ value: Double) -> String { "\"" + HumanUnits.fixed(value, places: 1) + "\"" }
+    private static func coordinate(_ value: Double) -> String { "\"" + DecimalText.fixed(value, places: 1) + "\"" }
 
     /// 1, 2 or 5 times a power of ten, giving about `targetTicks` steps over `range`.
     static func niceStep(_ range: Double, targetTicks: Int) -> Double {

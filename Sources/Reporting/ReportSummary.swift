@@ -1,3 +1,5 @@
+import Primitives
+
 /// The facts every human-readable report shows, computed once so the text and
 /// HTML renderers cannot disagree.
 struct ReportSummary {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The earliest and latest of a set of offsets from the run's origin, in microseconds.
 public struct OffsetSpan: Sendable, Codable, Equatable {
     public internal(set) var firstMicroseconds: Int64

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A `--fail-on` condition such as `p99>250ms`, `errors>0.5%` or `rate<95%`: the run
 /// fails when the condition is true.
 ///
@@ -105,13 +107,10 @@ public struct ThresholdError: Error, CustomStringConvertible, Equatable {
 private struct ThresholdParser {
     let text: String
 
-    private static let durationUnits: [(suffix: String, microseconds: Double)] = [
-        ("us", 1), ("µs", 1), ("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3600e6),
-    ]
     private static let metricsHelp = "expected pN (such as p99 or p99.9), mean, max, errors or rate"
 
     static func percentileName(_ p: Double) -> String {
-        "p" + HumanUnits.trimmed(p, significantDigits: 6)
+        "p" + DecimalText.trimmed(p, significantDigits: 6)
     }
 
     mutating func parse() throws(ThresholdError) -> (Threshold.Metric, Threshold.Comparison, Double) {
@@ -157,11 +156,17 @@ private struct ThresholdParser {
         let (number, unit) = split(value)
         if unit == "%" { throw failure("\(metric) takes a duration such as 250ms, not a percentage") }
         guard !unit.isEmpty else { throw failure("expected a unit after '\(number)' (us, ms, s, m or h), such as \(number)ms") }
-        guard let factor = Self.durationUnits.first(where: { $0.suffix == unit })?.microseconds else {
+        guard DurationText.isUnit(unit) else {
             throw failure("unknown unit '\(unit)' in '\(value)' (expected us, ms, s, m or h)")
         }
-        guard let amount = Double(number), amount.isFinite else { throw failure("'\(number)' is not a number") }
-        return amount * factor
+        let duration: Duration
+        do {
+            duration = try DurationText.parse(value)
+        } catch {
+            throw failure(error == .tooLong ? "\(value) is longer than a year" : "'\(number)' is not a number")
+        }
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
     }
 
     private func percentage(_ value: String, metric: String) throws(ThresholdError) -> Double {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The requests scheduled in one second of the run (by their intended send time).
 public struct ScheduledSecond: Sendable, Codable, Equatable {
     public internal(set) var scheduled = 0

@@ -6,6 +6,7 @@
 // naming a missing queue. All times in the model are simulated (scenario) time;
 // how they map onto the storm's clock is StormSimulator's business.
 import EventModel
+import Primitives
 
 /// A validated storm description.
 public struct Scenario: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import EventModel
+import Primitives
 
 /// What `storm --check` prints: the flows, and per load stage the expected
 /// arrivals and events (lifecycle events of the stage's arrivals, wherever

@@ -1,4 +1,5 @@
 import EventModel
+import Primitives
 
 /// The fleet as the snapshots events carry: ids are positional (robot n has
 /// Id n), GUID keys come from the storm's seed, so the same scenario and seed

@@ -14,8 +14,7 @@ public final class StormRecordingWriter {
     /// The path records carry; storms have no real request path.
     public static let path = "/webhooks"
     /// What Orchestrator's deliveries carry, as a recorder keeps them.
-    static let headers = [HeaderField(name: "content-type", value: "application/json; charset=utf-8"),
-                          HeaderField(name: "user-agent", value: "UiPath-WebhookService/Webhooks")]
+    static let headers = OrchestratorHeaders.fields.map { HeaderField(name: $0.name.lowercased(), value: $0.value) }
     /// Records handed between the threads at once (small enough to stay in
     /// cache), and batches in flight at most.
     static let batchSize = 64

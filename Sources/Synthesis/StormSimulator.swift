@@ -1,4 +1,5 @@
 import EventModel
+import Primitives
 
 /// One synthesized webhook event.
 public struct SynthesizedEvent: Sendable, Equatable {

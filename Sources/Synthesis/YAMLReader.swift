@@ -1,3 +1,4 @@
+import Primitives
 import Yams
 
 /// A YAML node with the dotted path that reached it, so every validation
@@ -103,22 +104,18 @@ struct YAMLValue {
         }
     }
 
-    /// The longest duration a scenario may give (in seconds): a year. Longer
-    /// ones are typos, and would overflow microsecond clocks.
-    static let longestDuration = 365.0 * 86_400
-
-    /// `500ms`, `5s`, `1.5m`, `2h`.
+    /// `500ms`, `5s`, `1.5m`, `2h`: `DurationText`'s grammar, as every option writes durations.
     func duration() throws(ScenarioError) -> Duration {
         let text = try scalarText(expecting: "a duration")
-        for (suffix, unit) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value.isFinite else { break }
-            guard value >= 0 else { throw error(.invalidValue, "duration \(text) is negative") }
-            guard value * unit <= Self.longestDuration else {
-                throw error(.invalidValue, "duration \(text) is longer than a year")
+        do {
+            return try DurationText.parse(text)
+        } catch {
+            switch error {
+            case .malformed: throw self.error(.wrongType, "expected a duration like 500ms, 5s, 1.5m or 2h, found \(shape)")
+            case .negative: throw self.error(.invalidValue, "duration \(text) is negative")
+            case .tooLong: throw self.error(.invalidValue, "duration \(text) is longer than a year")
             }
-            return .nanoseconds(Int64((value * unit * 1e9).rounded()))
         }
-        throw error(.wrongType, "expected a duration like 500ms, 5s, 1.5m or 2h, found \(shape)")
     }
 
     /// A duration that must be more than zero.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventModel
 import Foundation
+import Primitives
 import SegmentStore
 
 struct InspectCommand: ParsableCommand {
@@ -106,25 +107,16 @@ enum InspectionText {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : "\(fixed(value, 1)) \(units[unit])"
+        return unit == 0 ? "\(bytes) B" : "\(DecimalText.fixed(value, places: 1)) \(units[unit])"
     }
 
-    static func formatRatio(_ ratio: Double) -> String { "\(fixed(ratio, 1))x" }
+    static func formatRatio(_ ratio: Double) -> String { "\(DecimalText.fixed(ratio, places: 1))x" }
 
     static func formatSeconds(_ seconds: Double) -> String {
-        if seconds < 60 { return "\(fixed(seconds, 3)) s" }
+        if seconds < 60 { return "\(DecimalText.fixed(seconds, places: 3)) s" }
         let whole = Int(seconds)
         if whole < 3600 { return "\(whole / 60)m \(whole % 60)s" }
         return "\(whole / 3600)h \(whole % 3600 / 60)m \(whole % 60)s"
-    }
-
-    private static func fixed(_ value: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = Int64((value * scale).rounded())
-        let whole = scaled / Int64(scale)
-        let fraction = String(scaled % Int64(scale))
-        return "\(whole)." + String(repeating: "0", count: digits - fraction.count) + fraction
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventModel
 import Glibc
+import Primitives
 import SegmentStore
 
 extension Timestamp: ExpressibleByArgument {
@@ -35,7 +36,7 @@ struct ByteSize: ExpressibleByArgument {
     }
 }
 
-/// A duration such as `250ms`, `5s`, `10m`, `1h` or `1.5s`.
+/// A duration such as `250ms`, `5s`, `10m`, `1h` or `1.5s` (`DurationText`'s grammar).
 struct DurationArgument: ExpressibleByArgument {
     let duration: Duration
     let text: String
@@ -43,9 +44,8 @@ struct DurationArgument: ExpressibleByArgument {
     var defaultValueDescription: String { text }
 
     init?(argument: String) {
-        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("s", 1), ("m", 60), ("h", 3600)]
-        guard let seconds = scaledQuantity(argument, units: units) else { return nil }
-        duration = .nanoseconds(Int64((seconds * 1e9).rounded()))
+        guard let duration = try? DurationText.parse(argument) else { return nil }
+        self.duration = duration
         text = argument
     }
 }

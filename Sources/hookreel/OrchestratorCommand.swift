@@ -3,6 +3,7 @@ import EventModel
 import Foundation
 import Logging
 import OrchestratorEmulator
+import Primitives
 import Synthesis
 
 struct OrchestratorCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventModel
 import Foundation
+import Primitives
 import Replay
 import Reporting
 

@@ -3,6 +3,7 @@ import CMalloc
 import Delivery
 import EventModel
 import Foundation
+import Primitives
 import Replay
 import Reporting
 import SegmentStore
@@ -60,7 +61,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
         }
         try pacing.check()
-        if pacing.closedLoopConcurrency != nil, delivery.maxInFlight != nil {
+        if pacing.isClosedLoop, delivery.maxInFlight != nil {
             throw ValidationError("--max-in-flight bounds open-loop runs; with --rate max the bound is --concurrency")
         }
         _ = try makeTarget()
@@ -93,7 +94,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.seed = seed
         configuration.shard = try scaleOut.resolvedShard()
         configuration.startAt = try scaleOut.resolvedStart()
-        try delivery.apply(to: &configuration, closedLoopConcurrency: pacing.closedLoopConcurrency)
+        try delivery.apply(to: &configuration)
         let result = try await runReplay(configuration, showsProgress: results.showsProgress)
         try results.write(result)
         try results.enforceThresholds(on: result)
@@ -171,7 +172,9 @@ struct PacingOptions: ParsableArguments {
                                valueName: "process"))
     var arrival: ArrivalProcess = .uniform
 
-    @Option(help: ArgumentHelp("With --rate max: requests kept in flight (closed loop).", valueName: "n"))
+    @Option(help: ArgumentHelp(
+        "With --rate max: requests kept in flight (closed loop; default \(ReplayConfiguration.defaultClosedLoopConcurrency)).",
+        valueName: "n"))
     var concurrency: Int?
 
     @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
@@ -179,9 +182,9 @@ struct PacingOptions: ParsableArguments {
 
     var isRateDriven: Bool { rate != nil || !stages.isEmpty }
 
-    var closedLoopConcurrency: Int? {
-        guard case .max = rate else { return nil }
-        return concurrency ?? 64
+    var isClosedLoop: Bool {
+        guard case .max = rate else { return false }
+        return true
     }
 
     func check() throws {
@@ -194,10 +197,10 @@ struct PacingOptions: ParsableArguments {
         if case .max = rate, !stages.isEmpty {
             throw ValidationError("--rate max is closed loop; it cannot be combined with --stage")
         }
-        if arrival != .uniform, !isRateDriven || closedLoopConcurrency != nil {
+        if arrival != .uniform, !isRateDriven || isClosedLoop {
             throw ValidationError("--arrival applies to --rate N/s and --stage; original timing and --rate max have no arrival process")
         }
-        if concurrency != nil, closedLoopConcurrency == nil {
+        if concurrency != nil, !isClosedLoop {
             throw ValidationError("--concurrency applies only to --rate max (closed loop); open-loop runs are bounded by --max-in-flight")
         }
         if let concurrency, concurrency < 1 {
@@ -211,7 +214,7 @@ struct PacingOptions: ParsableArguments {
     func makePacer(seed: UInt64) -> any Pacer {
         switch rate {
         case .max:
-            return ClosedLoopPacer(concurrency: closedLoopConcurrency ?? 64)
+            return ClosedLoopPacer(concurrency: concurrency ?? ReplayConfiguration.defaultClosedLoopConcurrency)
         case .perSecond(let startRate):
             return RatePacer(curve: ArrivalCurve(startRate: startRate, stages: stages.map(\.stage)), process: arrival, seed: seed)
         case nil where !stages.isEmpty:
@@ -234,67 +237,6 @@ struct BoundOptions: ParsableArguments {
     var passes: Int? {
         if case .count(let count) = loop { return count }
         return nil
-    }
-}
-
-/// `--max-in-flight`, `--connections`, `--timeout`, `--threads`, `--ca-file`,
-/// `--insecure`: how requests go out, for `replay` and `storm --target`.
-struct DeliveryOptions: ParsableArguments {
-    static let defaultConnections = 100
-    static let defaultMaximumInFlight = 1000
-
-    @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default \(defaultMaximumInFlight)); later sends wait (their latency still counts from their scheduled time).",
-                               valueName: "n"))
-    var maxInFlight: Int?
-
-    @Option(help: ArgumentHelp("HTTP/1.1 keep-alive connections at most (default \(defaultConnections); with `replay --rate max`, the concurrency).",
-                               valueName: "n"))
-    var connections: Int?
-
-    @Option(help: ArgumentHelp("Give up on a response after this long (counted as a timeout error).", valueName: "duration"))
-    var timeout = DurationArgument(argument: "60s")!
-
-    @Option(help: ArgumentHelp("Event-loop threads sending requests (default: one per core).", valueName: "n"))
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("With an https:// target: also trust the certificates in this PEM file (the receiver's self-signed certificate, or a private CA).",
-                               valueName: "path"))
-    var caFile: String?
-
-    @Flag(help: "With an https:// target: accept any certificate for any name, as Orchestrator's AllowInsecureSsl does. For test receivers only.")
-    var insecure = false
-
-    func validate() throws {
-        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
-        if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
-        if timeout.duration <= .zero { throw ValidationError("--timeout must be longer than 0") }
-        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected at least 1") }
-    }
-
-    /// Whether any of these options was given.
-    var isGiven: Bool {
-        maxInFlight != nil || connections != nil || threads != nil || timeout.text != "60s" || caFile != nil || insecure
-    }
-
-    func apply(to configuration: inout ReplayConfiguration, closedLoopConcurrency: Int?) throws {
-        if configuration.target.isSecure {
-            do {
-                configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure)
-            } catch {
-                throw ValidationError(caFile == nil ? "https target: \(error)" : "--ca-file: \(error)")
-            }
-        } else if caFile != nil || insecure {
-            throw ValidationError("--ca-file and --insecure apply to https:// targets")
-        }
-        configuration.timeout = timeout.duration
-        if let concurrency = closedLoopConcurrency {
-            configuration.maximumInFlight = concurrency
-            configuration.connections = connections ?? concurrency
-        } else {
-            configuration.maximumInFlight = maxInFlight ?? Self.defaultMaximumInFlight
-            configuration.connections = connections ?? Self.defaultConnections
-        }
-        if let threads { configuration.eventLoopThreads = threads }
     }
 }
 
@@ -345,60 +287,4 @@ struct RewriteOptions: ParsableArguments {
     @Option(name: .customLong("header"), help: ArgumentHelp("Add or replace a request header, e.g. 'Authorization: Bearer x'; repeatable.",
                                                              valueName: "name:value"))
     var headers: [HeaderArgument] = []
-}
-
-/// `--json`, `--hgrm`, `--html`, `--fail-on`, `--quiet`.
-struct ResultOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Write the full result (histograms included) as JSON, for `hookreel report`.", valueName: "file"))
-    var json: String?
-
-    @Option(help: ArgumentHelp("Write the latency percentile distribution in HdrHistogram's .hgrm format.", valueName: "file"))
-    var hgrm: String?
-
-    @Option(help: ArgumentHelp("Write a self-contained HTML report with charts.", valueName: "file"))
-    var html: String?
-
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
-        "Exit \(Threshold.thresholdBreachedExitCode) when this holds, e.g. 'p99>250ms', 'p99.9>1s', 'errors>0.5%', 'rate<95%'; repeatable.",
-        valueName: "expr"))
-    var failOn: [String] = []
-
-    @Flag(help: "No live progress line on stderr.")
-    var quiet = false
-
-    var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
-
-    /// Whether a result file or threshold was asked for.
-    var isGiven: Bool { json != nil || hgrm != nil || html != nil || !failOn.isEmpty }
-
-    func validate() throws {
-        _ = try thresholds()
-    }
-
-    /// The parsed `--fail-on` expressions; a bad one fails before the run starts.
-    func thresholds() throws -> [Threshold] {
-        do {
-            return try failOn.map { text throws(ThresholdError) in try Threshold(parsing: text) }
-        } catch {
-            throw ValidationError("--fail-on: \(error)")
-        }
-    }
-
-    func write(_ result: RunResult) throws {
-        var output = OutputStream.standardOutput()
-        output.write(TextReport().render(result))
-        output.flush()
-        try reporting { () throws(ReportError) in
-            if let json { try result.write(toFile: json) }
-            if let hgrm { try ReportFile.replace(hgrm, with: HgrmReport().render(result)) }
-            if let html { try ReportFile.replace(html, with: HTMLReport().render(result)) }
-        }
-    }
-
-    func enforceThresholds(on result: RunResult) throws {
-        let breaches = try thresholds().compactMap { $0.breach(in: result) }
-        guard !breaches.isEmpty else { return }
-        for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
-        throw ExitCode(Threshold.thresholdBreachedExitCode)
-    }
 }

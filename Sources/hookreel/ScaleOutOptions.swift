@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventModel
 import Foundation
+import Primitives
 
 /// `--shard`, `--start-at`, `--start-at-late`: one of N processes sending parts
 /// of one run (docs/replay.md, "Sharding"; docs/kubernetes.md).

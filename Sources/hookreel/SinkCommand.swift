@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Primitives
 import Receiver
 import SegmentStore
 
@@ -89,9 +90,9 @@ struct SinkCommand: AsyncParsableCommand {
     }
 
     /// The parsed --latency, --error-rate and --stall/--every.
-    private func faults() throws -> (latency: LatencyDistribution, errorRate: Double, stall: StallSchedule?) {
+    private func faults() throws -> (latency: Distribution, errorRate: Double, stall: StallSchedule?) {
         do throws(SinkOptionError) {
-            let latency = try latency.map { text throws(SinkOptionError) in try LatencyDistribution(parsing: text) } ?? .constant(.zero)
+            let latency = try latency.map { text throws(SinkOptionError) in try Distribution(latencyOption: text) } ?? .constant(.zero)
             let errorRate = try errorRate.map { text throws(SinkOptionError) in try SinkConfiguration.parseErrorRate(text) } ?? 0
             switch (stall, every) {
             case (nil, nil):

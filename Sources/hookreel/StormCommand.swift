@@ -1,10 +1,10 @@
 import ArgumentParser
 import EventModel
 import Foundation
+import Primitives
 import Replay
 import Reporting
 import SegmentStore
-import Synchronization
 import Synthesis
 
 struct StormCommand: AsyncParsableCommand {
@@ -145,7 +145,7 @@ struct StormCommand: AsyncParsableCommand {
         configuration.rewrites = ReplayRewrites(
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
-        try delivery.apply(to: &configuration, closedLoopConcurrency: nil)
+        try delivery.apply(to: &configuration)
         var result = try await runReplay(configuration, showsProgress: results.showsProgress)
         result.storm = counts.series
         try results.write(result)
@@ -211,34 +211,6 @@ final class StormEventSource: ReplayEventSource {
     }
 
     var skippedRecords: Int { 0 }
-}
-
-/// Arrivals and events a storm produced, in total and per second of storm
-/// time (which is send time), read after the run for the report. A shard
-/// counts only its own events, so the shards' counts add up to the storm's.
-final class StormCounts: Sendable {
-    private let shard: Shard?
-    private let tally = Mutex(StormSeries(arrivalsPerSecond: [], eventsPerSecond: []))
-
-    init(shard: Shard? = nil) {
-        self.shard = shard
-    }
-
-    func record(_ event: SynthesizedEvent, from start: Timestamp) {
-        if let shard, !shard.owns(event) { return }
-        let second = Int(max(0, event.time.microsecondsSinceEpoch - start.microsecondsSinceEpoch) / 1_000_000)
-        tally.withLock { tally in
-            while tally.eventsPerSecond.count <= second {
-                tally.eventsPerSecond.append(0)
-                tally.arrivalsPerSecond.append(0)
-            }
-            tally.eventsPerSecond[second] += 1
-            if event.startsArrival { tally.arrivalsPerSecond[second] += 1 }
-        }
-    }
-
-    /// The counts so far, for the run's result.
-    var series: StormSeries { tally.withLock { $0 } }
 }
 
 /// The progress line of `storm --out`: events and arrivals written so far, the

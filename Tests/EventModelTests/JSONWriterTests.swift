@@ -1,5 +1,6 @@
 @testable import EventModel
 import Foundation
+import Primitives
 import Testing
 
 struct JSONWriterTests {

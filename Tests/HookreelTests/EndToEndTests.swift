@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import Primitives
 import SegmentStore
 import Testing
 import TestSupport
@@ -79,13 +80,6 @@ struct EndToEndTests {
         guard let line = summary.split(separator: "\n").first(where: { $0.hasPrefix(row + " ") }) else { return nil }
         let columns = line.dropFirst(row.count).split(separator: " ")
         guard columns.count == 7 else { return nil }
-        return seconds(String(columns[5]))
-    }
-
-    private func seconds(_ text: String) -> Double? {
-        for (suffix, scale) in [("µs", 1e-6), ("ms", 1e-3), ("s", 1.0)] where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count)).map { $0 * scale }
-        }
-        return nil
+        return (try? DurationText.parse(columns[5]))?.seconds
     }
 }

@@ -20,12 +20,16 @@ struct ShardProcessTests {
                            environment: @escaping @Sendable (Int) -> [String: String] = { _ in [:] }) -> [CommandRunner.Result?] {
         let results = Mutex<[Int: CommandRunner.Result]>([:])
         let group = DispatchGroup()
+        // A thread each: blocked shards held the global queue's few threads
+        // on two cores, so later shards launched after their --start-at.
         for index in 0..<count {
-            DispatchQueue.global().async(group: group) {
+            group.enter()
+            Thread {
                 usleep(useconds_t(Double(index) * stagger * 1e6))
                 let result = try? CommandRunner.hookreel(arguments(index), environment: environment(index))
                 results.withLock { $0[index] = result }
-            }
+                group.leave()
+            }.start()
         }
         group.wait()
         return (0..<count).map { index in results.withLock { $0[index] } }

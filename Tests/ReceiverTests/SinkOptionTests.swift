@@ -1,8 +1,9 @@
+import Primitives
 import Receiver
 import Testing
 
 struct SinkOptionTests {
-    static let validLatencies: [(String, LatencyDistribution)] = [
+    static let validLatencies: [(String, Distribution)] = [
         ("20ms", .constant(.milliseconds(20))),
         ("0ms", .constant(.zero)),
         ("1.5s", .constant(.milliseconds(1500))),
@@ -15,8 +16,8 @@ struct SinkOptionTests {
     ]
 
     @Test(arguments: validLatencies)
-    func parsesLatencyDistributions(text: String, expected: LatencyDistribution) throws {
-        #expect(try LatencyDistribution(parsing: text) == expected)
+    func parsesLatencyDistributions(text: String, expected: Distribution) throws {
+        #expect(try Distribution(latencyOption: text) == expected)
     }
 
     static let malformedLatencies: [(String, String)] = [
@@ -36,18 +37,19 @@ struct SinkOptionTests {
 
     @Test(arguments: malformedLatencies)
     func rejectsMalformedLatencyNamingOptionAndReason(text: String, message: String) {
-        #expect(throws: SinkOptionError.self) { try LatencyDistribution(parsing: text) }
+        #expect(throws: SinkOptionError.self) { try Distribution(latencyOption: text) }
         do {
-            _ = try LatencyDistribution(parsing: text)
+            _ = try Distribution(latencyOption: text)
         } catch {
             #expect(error.description == message)
         }
     }
 
     @Test func describesDistributionsAsTheyAreWritten() throws {
-        for text in ["20ms", "uniform(10ms,30ms)", "exponential(1.5s)", "lognormal(20ms,0.5)", "250us"] {
-            #expect(try LatencyDistribution(parsing: text).description == text)
+        for text in ["20ms", "uniform(10ms,30ms)", "exponential(1.5s)", "lognormal(20ms,0.5)", "250µs", "120s"] {
+            #expect(try Distribution(latencyOption: text).latencyOptionText == text)
         }
+        #expect(try Distribution(latencyOption: "250us").latencyOptionText == "250µs")
     }
 
     static let errorRates: [(String, Double?)] = [

@@ -1,12 +1,13 @@
+import Primitives
 @testable import Receiver
 import Testing
 import TestSupport
 
 struct SinkSamplingTests {
-    private func samples(_ distribution: LatencyDistribution, count: Int = 20_001, seed: UInt64 = 7) -> [Double] {
+    private func samples(_ distribution: Distribution, count: Int = 20_001, seed: UInt64 = 7) -> [Double] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
-            let duration = distribution.sample(using: &generator)
+            let duration = AnswerPlanner.hold(distribution, using: &generator)
             return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }.sorted()
     }
@@ -38,12 +39,12 @@ struct SinkSamplingTests {
 
     @Test func longTailsAreCappedAndConstantsExact() {
         var generator = SeededGenerator(seed: 1)
-        let huge = LatencyDistribution.lognormal(median: .seconds(3000), sigma: 10)
-        #expect((0..<200).allSatisfy { _ in huge.sample(using: &generator) <= LatencyDistribution.maximumSample })
-        #expect(LatencyDistribution.constant(.milliseconds(20)).sample(using: &generator) == .milliseconds(20))
+        let huge = Distribution.lognormal(median: .seconds(3000), sigma: 10)
+        #expect((0..<200).allSatisfy { _ in AnswerPlanner.hold(huge, using: &generator) <= AnswerPlanner.longestHold })
+        #expect(AnswerPlanner.hold(.constant(.milliseconds(20)), using: &generator) == .milliseconds(20))
     }
 
-    private func planner(errorRate: Double, latency: LatencyDistribution = .constant(.zero), seed: UInt64) -> AnswerPlanner {
+    private func planner(errorRate: Double, latency: Distribution = .constant(.zero), seed: UInt64) -> AnswerPlanner {
         var configuration = SinkConfiguration()
         configuration.errorRate = errorRate
         configuration.errorStatus = 503
@@ -62,7 +63,7 @@ struct SinkSamplingTests {
     }
 
     @Test func sameSeedRepeatsTheFaultsAndLatencyLeavesErrorsAlone() {
-        let lognormal = LatencyDistribution.lognormal(median: .milliseconds(20), sigma: 0.5)
+        let lognormal = Distribution.lognormal(median: .milliseconds(20), sigma: 0.5)
         let first = planner(errorRate: 0.2, latency: lognormal, seed: 9)
         let again = planner(errorRate: 0.2, latency: lognormal, seed: 9)
         let otherSeed = planner(errorRate: 0.2, latency: lognormal, seed: 10)

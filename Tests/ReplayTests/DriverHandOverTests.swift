@@ -3,6 +3,7 @@ import EventModel
 import Foundation
 import NIOCore
 import NIOEmbedded
+import Primitives
 import NIOPosix
 import Reporting
 import Testing

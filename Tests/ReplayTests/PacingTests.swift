@@ -1,4 +1,5 @@
 import EventModel
+import Primitives
 import Testing
 @testable import Replay
 

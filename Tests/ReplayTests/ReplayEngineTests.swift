@@ -1,6 +1,7 @@
 import Delivery
 import EventModel
 import Foundation
+import Primitives
 import Synchronization
 import NIOCore
 import Reporting
@@ -175,7 +176,6 @@ import Testing
         var configuration = ReplayConfiguration(
             recording: try makeRecording(records, in: directory), target: try DeliveryTarget(url: target.url),
             pacer: ClosedLoopPacer(concurrency: 16))
-        configuration.maximumInFlight = 16
         configuration.connections = 16
         configuration.ordersByEntity = true
         let result = try await run(configuration)
@@ -204,7 +204,6 @@ import Testing
         var configuration = ReplayConfiguration(
             recording: try makeRecording(events(40), in: directory), target: try DeliveryTarget(url: target.url),
             pacer: ClosedLoopPacer(concurrency: 4))
-        configuration.maximumInFlight = 4
         configuration.connections = 16
         let result = try await run(configuration)
         try await target.stop()
@@ -218,6 +217,22 @@ import Testing
         #expect(result.metadata.targetRate == nil)
     }
 
+    /// The pacer's concurrency is the one used and reported, whatever
+    /// `maximumInFlight` (left at its default here) says.
+    @Test func aClosedLoopPacersConcurrencyBoundsTheRunAndIsReported() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let target = try await TestTarget.start { _ in .milliseconds(20) }
+        let configuration = ReplayConfiguration(
+            recording: try makeRecording(events(30), in: directory), target: try DeliveryTarget(url: target.url),
+            pacer: ClosedLoopPacer(concurrency: 3))
+        let result = try await run(configuration)
+        try await target.stop()
+        #expect(target.received.count == 30)
+        #expect(target.mostOutstanding == 3)
+        #expect(result.metadata.pacing == "max rate, closed loop with 3 concurrent")
+    }
+
     @Test func closedLoopStopsAtTheDurationOrWhenAsked() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -225,7 +240,6 @@ import Testing
         let recording = try makeRecording(events(2000), in: directory)
         var timed = ReplayConfiguration(recording: recording, target: try DeliveryTarget(url: target.url),
                                         pacer: ClosedLoopPacer(concurrency: 2))
-        timed.maximumInFlight = 2
         timed.duration = .milliseconds(200)
         let timedResult = try await run(timed)
         // Two workers, 10 ms per answer, 200 ms: about 40 requests.

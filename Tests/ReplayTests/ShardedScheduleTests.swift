@@ -1,6 +1,7 @@
 import Delivery
 import EventModel
 import NIOCore
+import Primitives
 import Testing
 @testable import Replay
 

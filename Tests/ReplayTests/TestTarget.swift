@@ -38,6 +38,8 @@ final class TestTarget: Sendable {
     var received: [Received] { state.received.withLock { $0 } }
     /// Connections accepted so far.
     var connections: Int { state.connections.load(ordering: .relaxed) }
+    /// The most requests received and not yet answered at any one time.
+    var mostOutstanding: Int { state.outstanding.withLock { $0.most } }
     var url: String { "\(isSecure ? "https" : "http")://127.0.0.1:\(port)/hooks/orchestrator" }
 
     static func start(isSecure: Bool = false, delay: @escaping Delay = { _ in nil },
@@ -75,6 +77,7 @@ final class TestTarget: Sendable {
 private final class TargetState: Sendable {
     let received = Mutex<[TestTarget.Received]>([])
     let connections = Atomic<Int>(0)
+    let outstanding = Mutex((now: 0, most: 0))
     let delay: TestTarget.Delay
     let drop: TestTarget.Drop
 
@@ -107,11 +110,14 @@ private final class TargetHandler: ChannelInboundHandler {
                 received.append(.init(uri: head.uri, headers: head.headers, body: body))
                 return received.count - 1
             }
+            state.outstanding.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
             if state.drop(index) {
+                state.outstanding.withLock { $0.now -= 1 }
                 context.close(promise: nil)
                 return
             }
-            let respond = { [context] in
+            let respond = { [context, state] in
+                state.outstanding.withLock { $0.now -= 1 }
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Length", value: "2")
                 context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .accepted, headers: headers))), promise: nil)

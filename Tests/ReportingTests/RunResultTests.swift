@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import Primitives
 import Testing
 import TestSupport
 @testable import Reporting

@@ -1,4 +1,4 @@
-import EventModel
+import Primitives
 
-/// A small deterministic generator (EventModel's SplitMix64), so property tests replay exactly.
+/// A small deterministic generator (Primitives' SplitMix64), so property tests replay exactly.
 public typealias SeededGenerator = SplitMix64

@@ -44,9 +44,6 @@ public struct WebhookDeliveryCounts: Sendable, Codable, Equatable {
 /// retries, and a per-webhook circuit breaker that drops events for
 /// `breakerPeriod` after a failed delivery.
 public final class WebhookDispatcher: Sendable {
-    static let contentType = "application/json; charset=utf-8"
-    static let userAgent = "UiPath-WebhookService/Webhooks"
-
     private let poster: WebhookPoster
     private let breakerPeriodMicroseconds: Int64
     private let logger: Logger
@@ -169,7 +166,7 @@ public final class WebhookDispatcher: Sendable {
     /// own secret when it has one. Returns why it was not accepted (not a
     /// 2xx), or nil.
     private func post(_ body: [UInt8], to webhook: Webhook) async -> String? {
-        var headers = [(name: "Content-Type", value: Self.contentType), (name: "User-Agent", value: Self.userAgent)]
+        var headers = OrchestratorHeaders.fields.map { (name: $0.name, value: $0.value) }
         if let secret = webhook.secret, !secret.isEmpty {
             headers.append((WebhookSignature.headerName, WebhookSignature(secret: secret).sign(body)))
         }

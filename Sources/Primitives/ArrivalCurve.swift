@@ -1,5 +1,3 @@
-import Glibc
-
 /// A planned arrival rate over time: a starting rate, then stages that each
 /// move linearly to their target rate over their duration (k6's
 /// ramping-arrival-rate). Without stages the starting rate holds forever.
@@ -82,27 +80,3 @@ public struct ArrivalCurve: Sendable, Equatable {
         stages.isEmpty ? nil : .seconds(secondsAtStageStart.last!)
     }
 }
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64):
-/// Poisson arrivals must be reproducible for a given seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// An exponentially distributed value with mean 1.
-    public mutating func nextExponential() -> Double {
-        // 53 random bits in (0, 1]: never log(0).
-        let unit = (Double(next() >> 11) + 1) / 9_007_199_254_740_992
-        return -log(unit)
-    }
-}
-

@@ -1,7 +1,6 @@
-import EventModel
 import Foundation
+import Primitives
 import Testing
-@testable import Synthesis
 
 @Suite struct DistributionTests {
     /// (distribution, expected mean in seconds, expected standard deviation in seconds).

@@ -3,9 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import EventModel
 
-/// A distribution of non-negative durations (a lifecycle phase, the event lag).
+/// A distribution of non-negative durations: a storm's lifecycle phases and
+/// event lag, the sink's answer latency.
 public enum Distribution: Sendable, Equatable {
     case constant(Duration)
     /// Uniform on [min, max].
@@ -16,7 +16,7 @@ public enum Distribution: Sendable, Equatable {
     /// exp(N(ln median, sigma²)): long right tail, the usual shape of processing times.
     case lognormal(median: Duration, sigma: Double)
 
-    /// The names accepted as `dist:` in a scenario.
+    /// Each kind's name, as scenarios (`dist:`) and the sink's `--latency` write it.
     public static let names = ["constant", "uniform", "exponential", "normal", "lognormal"]
 
     /// One draw, in seconds.
@@ -62,16 +62,3 @@ public enum Distribution: Sendable, Equatable {
         }
     }
 }
-
-extension SplitMix64 {
-    /// A uniform value in [0, 1) from the top 53 bits.
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) / 9_007_199_254_740_992
-    }
-
-    /// A standard normal value (Box–Muller; −ln U is nextExponential()).
-    mutating func nextStandardNormal() -> Double {
-        (2 * nextExponential()).squareRoot() * cos(2 * Double.pi * nextUnit())
-    }
-}
-
