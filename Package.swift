@@ -117,6 +117,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "HTTPWireTests", dependencies: [
+            "HTTPWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "Primitives", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: [
             "Replay", "Reporting", "Delivery", "EventModel", "Primitives", "SegmentStore", "TestSupport",

@@ -59,18 +59,19 @@ struct BodyReader {
             let byte = input[index]
             switch state {
             case .length(let remaining):
-                let count = min(remaining, input.count - index)
-                defer { index += count }
-                state = .length(remaining: remaining - count)
-                return .data(index..<index + count)
+                let data = index..<index + min(remaining, input.count - index)
+                state = .length(remaining: remaining - data.count)
+                index = data.upperBound
+                return .data(data)
             case .untilClose:
-                defer { index = input.count }
-                return .data(index..<input.count)
+                let data = index..<input.count
+                index = data.upperBound
+                return .data(data)
             case .chunkData(let remaining):
-                let count = min(remaining, input.count - index)
-                defer { index += count }
-                state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
-                return .data(index..<index + count)
+                let data = index..<index + min(remaining, input.count - index)
+                state = data.count == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - data.count)
+                index = data.upperBound
+                return .data(data)
             case .chunkDataEnd:
                 guard byte == .cr else { throw error(.invalidChunkTerminator) }
                 state = .chunkDataFeed

@@ -5,8 +5,6 @@ struct ByteSet: Sendable {
     private var high: UInt64 = 0
     private var includesNonASCII = false
 
-    private init() {}
-
     private init(_ ascii: String, nonASCII: Bool = false) {
         for byte in ascii.utf8 { insert(byte) }
         includesNonASCII = nonASCII

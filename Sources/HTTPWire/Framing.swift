@@ -12,6 +12,7 @@ struct FramingFields {
     /// Stream offsets of the fields that decided the framing, for errors found later.
     private var contentLengthOffset = 0
     private var transferEncodingOffset = 0
+    private var connectionOffset = 0
 
     init(_ head: HeaderBlock, headOffset: Int) throws(HTTPWireError) {
         let bytes = head.bytes
@@ -34,8 +35,10 @@ struct FramingFields {
                 isChunked = true
                 transferEncodingOffset = offset
             case .connection:
+                connectionOffset = offset
                 for option in bytes[span.value].split(separator: UInt8(ascii: ",")) {
-                    let option = Self.trimmed(option)
+                    // Whitespace before an option is OWS, after it see `trimmed`.
+                    let option = Self.trimmed(option.drop { $0 == .space || $0 == .tab })
                     if Self.equalsIgnoringCase(option, "close") { asksToClose = true }
                     if Self.equalsIgnoringCase(option, "keep-alive") { asksToKeepAlive = true }
                 }
@@ -48,6 +51,8 @@ struct FramingFields {
                 break
             }
         }
+        // close and keep-alive together: RFC 9112 §9.3 says close, NIOHTTP1 keeps an HTTP/1.0 connection.
+        if asksToClose && asksToKeepAlive { throw HTTPWireError(.contradictoryConnectionOptions, at: connectionOffset) }
         if contentLength != nil && isChunked {
             throw HTTPWireError(.contentLengthWithTransferEncoding, at: max(contentLengthOffset, transferEncodingOffset))
         }
@@ -61,15 +66,15 @@ struct FramingFields {
 
     /// Whether the connection stays open after this message (RFC 9112 §9.3).
     func keepsAlive(_ version: HTTPVersion) -> Bool {
-        version == .http1_1 ? !asksToClose : asksToKeepAlive && !asksToClose
+        version == .http1_1 ? !asksToClose : asksToKeepAlive
     }
 
-    private enum KnownName {
+    enum KnownName {
         case contentLength, transferEncoding, connection, expect, host
     }
 
     /// The framing field `name` is (compared case-insensitively), if any.
-    private static func knownName(_ name: ArraySlice<UInt8>) -> KnownName? {
+    static func knownName(_ name: ArraySlice<UInt8>) -> KnownName? {
         // Dispatch on length first: most fields are none of these.
         switch name.count {
         case 4: equalsIgnoringCase(name, "host") ? .host : nil
@@ -92,11 +97,14 @@ struct FramingFields {
         return true
     }
 
-    /// `bytes` without surrounding spaces and tabs (OWS, RFC 9110 §5.6.3).
+    /// `bytes` without surrounding spaces. Not tabs, though OWS allows them (RFC 9110
+    /// §5.6.3): NIOHTTP1 reads `chunked<TAB>` as another coding and `close<TAB>` as
+    /// another option, so a tab there is a value parsers disagree on, and is refused
+    /// (or, in Connection, left as part of the option).
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var bytes = bytes
-        while let first = bytes.first, first == .space || first == .tab { bytes.removeFirst() }
-        while let last = bytes.last, last == .space || last == .tab { bytes.removeLast() }
+        while bytes.first == .space { bytes.removeFirst() }
+        while bytes.last == .space { bytes.removeLast() }
         return bytes
     }
 

@@ -23,6 +23,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
         case malformedStatusLine
         case invalidStatus
         case unexpectedSwitchingProtocols
+        case closingInterimResponse
         // Any line of a head
         case bareCarriageReturn
         case bareLineFeed
@@ -39,6 +40,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidContentLength
         case unsupportedTransferCoding
         case transferEncodingInHTTP10
+        case contradictoryConnectionOptions
         case missingHost
         case repeatedHost
         // Chunked body
@@ -47,6 +49,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidChunkExtension
         case chunkLineTooLong
         case invalidChunkTerminator
+        case framingFieldInTrailers
         // Connection
         case dataAfterClose
         case incompleteMessage
@@ -65,6 +68,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
             case .malformedStatusLine: "status line is not version SP status [SP reason] (RFC 9112 §4)"
             case .invalidStatus: "status code is not in 100...599 (RFC 9110 §15)"
             case .unexpectedSwitchingProtocols: "101 response to a request that asked for no upgrade (RFC 9110 §15.2.2)"
+            case .closingInterimResponse: "1xx response that closes the connection, so no final response can follow (RFC 9110 §15.2)"
             case .bareCarriageReturn: "CR not followed by LF (RFC 9112 §2.2)"
             case .bareLineFeed: "LF not preceded by CR (RFC 9112 §2.2)"
             case .controlCharacter: "control character in the head (RFC 9110 §5.5)"
@@ -79,6 +83,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
             case .invalidContentLength: "Content-Length is not a decimal number that fits (RFC 9110 §8.6)"
             case .unsupportedTransferCoding: "Transfer-Encoding is not exactly chunked (RFC 9112 §6.1)"
             case .transferEncodingInHTTP10: "Transfer-Encoding in an HTTP/1.0 message (RFC 9112 §6.1)"
+            case .contradictoryConnectionOptions: "Connection has both close and keep-alive (RFC 9112 §9.3)"
             case .missingHost: "HTTP/1.1 request without Host (RFC 9112 §3.2)"
             case .repeatedHost: "more than one Host (RFC 9112 §3.2)"
             case .invalidChunkSize: "chunk size is not hexadecimal digits (RFC 9112 §7.1)"
@@ -87,6 +92,7 @@ public struct HTTPWireError: Error, Sendable, Hashable, CustomStringConvertible 
             case .chunkLineTooLong: "chunk line is longer than 4 KiB"
             case .invalidChunkTerminator: "chunk data not followed by CRLF (RFC 9112 §7.1)"
             case .dataAfterClose: "bytes after the message that closes the connection (RFC 9112 §9.6)"
+            case .framingFieldInTrailers: "Content-Length, Transfer-Encoding or Connection in a trailer section (RFC 9110 §6.5.1)"
             case .incompleteMessage: "connection ended inside a message (RFC 9112 §8)"
             case .invalidFieldValue: "field value has a character outside field-vchar, SP and HTAB (RFC 9110 §5.5)"
             case .reservedField: "field is set by the encoder itself"

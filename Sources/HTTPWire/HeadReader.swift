@@ -3,7 +3,7 @@
 /// byte is refused as soon as it is seen rather than once the line is complete.
 ///
 /// The bytes of a head are copied, once, into `bytes` (the head must outlive the
-/// caller's buffer); a trailer section is validated and dropped.
+/// caller's buffer); those of a trailer section too, until its fields are checked.
 struct HeadReader {
     enum Kind {
         case request, response, trailers
@@ -54,7 +54,8 @@ struct HeadReader {
     private(set) var targetRange: Range<Int> = 0..<0
     private(set) var version: HTTPVersion = .http1_1
     private(set) var status = 0
-    /// The stream offset of `bytes[0]`, for the offsets of errors found later.
+    /// The stream offset of `bytes[0]` (or of a trailer section's start), for the
+    /// offsets of errors found later.
     private(set) var headOffset = 0
 
     init(kind: Kind, limits: HeadLimits) {
@@ -72,11 +73,10 @@ struct HeadReader {
         }
     }
 
-    /// Whether a byte of the section has been read (empty lines before a start line do not count).
+    /// Whether a byte of the section has been read (line breaks before a start line do not count).
     var hasStarted: Bool {
         switch state {
-        case .requestLineStart, .statusLineStart: false
-        case .fieldLineStart: kind != .trailers || fieldLineCount > 0
+        case .requestLineStart, .statusLineStart, .leadingEmptyLineEnd: false
         default: true
         }
     }
@@ -90,6 +90,26 @@ struct HeadReader {
         spans.removeAll(keepingCapacity: true)
         sectionBytes = 0
         fieldLineCount = 0
+    }
+
+    /// Starts a trailer section, whose first byte is at stream offset `offset`.
+    mutating func startTrailers(at offset: Int) {
+        start(.trailers)
+        headOffset = offset
+    }
+
+    /// Refuses a complete trailer section that names a field the framing or the
+    /// connection depends on: too late to act on, and read differently by
+    /// different parsers (RFC 9110 §6.5.1).
+    func checkTrailers() throws(HTTPWireError) {
+        for span in spans {
+            switch FramingFields.knownName(bytes[span.name]) {
+            case .contentLength, .transferEncoding, .connection:
+                throw HTTPWireError(.framingFieldInTrailers, at: headOffset + Int(span.nameStart))
+            case .expect, .host, nil:
+                continue
+            }
+        }
     }
 
     /// Hands over the head read, leaving fresh storage sized like it.
@@ -117,7 +137,7 @@ struct HeadReader {
         // Where input[at] is (or will be) in `bytes`.
         func position(_ at: Int) -> Int { bytes.count + at - segmentStart }
         func flush(to at: Int) {
-            if kind != .trailers { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[segmentStart..<at])) }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[segmentStart..<at]))
             segmentStart = at
         }
         func error(_ rule: HTTPWireError.Rule, _ at: Int) -> HTTPWireError { HTTPWireError(rule, at: inputOffset + at) }
@@ -286,10 +306,8 @@ struct HeadReader {
                 while i < end, value.contains(input[i]) { i += 1 }
                 guard i < end else { break }
                 guard input[i] == .cr else { throw unexpected(.controlCharacter, i) }
-                if kind != .trailers {
-                    spans.append(FieldSpan(nameStart: UInt32(nameStart), nameEnd: UInt32(nameEnd),
-                                           valueStart: UInt32(valueStart), valueEnd: UInt32(position(i))))
-                }
+                spans.append(FieldSpan(nameStart: UInt32(nameStart), nameEnd: UInt32(nameEnd),
+                                       valueStart: UInt32(valueStart), valueEnd: UInt32(position(i))))
                 state = .fieldLineFeed
                 i += 1
             case .fieldLineFeed:

@@ -57,15 +57,31 @@ public struct HeaderBlock: Sendable, RandomAccessCollection {
     public func recordedFields() -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(spans.count)
-        for span in spans {
-            let name = String(decoding: bytes[span.name].lazy.map(\.lowercasedASCII), as: UTF8.self)
-            let value = String(decoding: bytes[span.value], as: UTF8.self)
-            if let index = fields.firstIndex(where: { $0.name == name }) {
-                fields[index].value += ", " + value
-            } else {
-                fields.append((name, value))
+        // For each field so far, the span that named it first: repeats are found
+        // by comparing bytes, before any string is made.
+        return withUnsafeTemporaryAllocation(of: FieldSpan.self, capacity: spans.count) { firstSpans in
+            for span in spans {
+                let value = String(decoding: bytes[span.value], as: UTF8.self)
+                if let field = firstSpans.prefix(fields.count).firstIndex(where: { namesMatch($0, span) }) {
+                    fields[field].value += ", " + value
+                } else {
+                    firstSpans[fields.count] = span
+                    fields.append((lowercasedName(span), value))
+                }
             }
+            return fields
         }
-        return fields
+    }
+
+    private func namesMatch(_ a: FieldSpan, _ b: FieldSpan) -> Bool {
+        a.name.count == b.name.count && bytes[a.name].elementsEqual(bytes[b.name]) { $0.lowercasedASCII == $1.lowercasedASCII }
+    }
+
+    /// A field name lower-cased (names are tokens: ASCII).
+    private func lowercasedName(_ span: FieldSpan) -> String {
+        String(unsafeUninitializedCapacity: span.name.count) { buffer in
+            for (offset, byte) in bytes[span.name].enumerated() { buffer[offset] = byte.lowercasedASCII }
+            return span.name.count
+        }
     }
 }

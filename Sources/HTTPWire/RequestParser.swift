@@ -81,13 +81,14 @@ public struct RequestParser: Sendable {
                     switch try body.read(input, at: &index, inputOffset: inputOffset) {
                     case .data(let range): return .body(range)
                     case .trailers:
-                        head.start(.trailers)
+                        head.startTrailers(at: inputOffset + index)
                         stage = .trailers
                     case .end: stage = .end
                     case nil: return nil
                     }
                 case .trailers:
                     guard try head.read(input, at: &index, inputOffset: inputOffset) else { return nil }
+                    try head.checkTrailers()
                     stage = .end
                 case .end:
                     head.start(.request)

@@ -63,13 +63,14 @@ public struct ResponseParser: Sendable {
                     switch try body.read(input, at: &index, inputOffset: inputOffset) {
                     case .data(let range): return .body(range)
                     case .trailers:
-                        head.start(.trailers)
+                        head.startTrailers(at: inputOffset + index)
                         stage = .trailers
                     case .end: stage = .end
                     case nil: return nil
                     }
                 case .trailers:
                     guard try head.read(input, at: &index, inputOffset: inputOffset) else { return nil }
+                    try head.checkTrailers()
                     stage = .end
                 case .end:
                     head.start(.response)
@@ -117,7 +118,11 @@ public struct ResponseParser: Sendable {
         let headers = head.takeHead()
         let framing = try FramingFields(headers, headOffset: headOffset)
         try framing.checkTransferEncoding(for: version)
-        if status < 200 { return nil }
+        if status < 200 {
+            // An interim response that ends the connection leaves no way for the final one to come.
+            guard framing.keepsAlive(version) else { throw HTTPWireError(.closingInterimResponse, at: headOffset) }
+            return nil
+        }
         // 204 and 304 never have a body, whatever the fields say (RFC 9112 §6.3).
         let reader: BodyReader? =
             if status == 204 || status == 304 { nil }
