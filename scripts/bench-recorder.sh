@@ -7,6 +7,9 @@
 #     up as the recorder's listener, and raw channels with no HTTP handlers,
 #     each with one and two event loops. They show what the stack itself allows.
 # Targets: fsync >= 0.5x nginx requests/s, async >= 0.8x. Release build, loopback only.
+# CPU per request is the recorder's user + system time (from /proc) over the
+# requests wrk completed. BASELINE_BIN=path/to/older/hookreel also measures an
+# older build's recorder in the same run, for a before/after comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +18,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORK=${WORK:-.build/bench-recorder}
 BIN=.build/release/hookreel
+BASELINE_BIN=${BASELINE_BIN:-}
 NGINX_PORT=18080
 RECORDER_PORT=18081
 FLOOR_PORT=18082
@@ -31,32 +35,46 @@ nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null || true' EXIT
 sleep 0.5
 
-# run_wrk PORT: prints "requests/s p99"
+# run_wrk PORT: prints "requests/s p99 non-2xx requests"
 run_wrk() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/bench/post.lua "http://127.0.0.1:$1/webhooks/orchestrator" > "$WORK/wrk.out"
-  awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF } END { print rps, p99, (bad == "" ? 0 : bad) }' "$WORK/wrk.out"
+  awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF } / requests in / { n = $1 }
+       END { print rps, p99, (bad == "" ? 0 : bad), n }' "$WORK/wrk.out"
+}
+
+# cpu_seconds PID: user + system CPU seconds the process has used so far
+cpu_seconds() {
+  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$1/stat"
 }
 
 read -r nginx1 nginx1_p99 _ <<<"$(run_wrk $NGINX_PORT)"
 results=()
-for mode in fsync flush async; do
-  out="$WORK/rec-$mode"
-  "$BIN" record --listen 127.0.0.1:$RECORDER_PORT --out "$out" --durability "$mode" 2>"$WORK/record-$mode.log" &
-  pid=$!
-  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$RECORDER_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  read -r rps p99 bad <<<"$(run_wrk $RECORDER_PORT)"
-  kill -TERM $pid; wait $pid
-  ratio=$("$BIN" inspect "$out" --json | awk -F': ' '/"compression_ratio"/ { gsub(/,/, "", $2); print $2 }')
-  results+=("$mode $rps $p99 $bad $ratio")
+builds=("this:$BIN")
+[ -n "$BASELINE_BIN" ] && builds+=("baseline:$BASELINE_BIN")
+for build in "${builds[@]}"; do
+  name=${build%%:*} bin=${build#*:}
+  for mode in fsync flush async; do
+    out="$WORK/rec-$name-$mode"
+    "$bin" record --listen 127.0.0.1:$RECORDER_PORT --out "$out" --durability "$mode" 2>"$WORK/record-$name-$mode.log" &
+    pid=$!
+    for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$RECORDER_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+    before=$(cpu_seconds $pid)
+    read -r rps p99 bad total <<<"$(run_wrk $RECORDER_PORT)"
+    cpu=$(awk -v a="$before" -v b="$(cpu_seconds $pid)" -v n="$total" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')
+    kill -TERM $pid; wait $pid
+    ratio=$("$BIN" inspect "$out" --json | awk -F': ' '/"compression_ratio"/ { gsub(/,/, "", $2); print $2 }')
+    label=$mode; [ "$name" = baseline ] && label="$mode(baseline)"
+    results+=("$label $rps $p99 $bad $ratio $cpu")
+  done
 done
 for floor in "http 1" "http 2" "raw 1" "raw 2"; do
   read -r mode loops <<<"$floor"
   .build/release/server-floor $FLOOR_PORT "$loops" "$mode" &
   pid=$!
   for _ in $(seq 50); do curl -fsS -o /dev/null -X POST "http://127.0.0.1:$FLOOR_PORT/" 2>/dev/null && break; sleep 0.1; done
-  read -r rps p99 bad <<<"$(run_wrk $FLOOR_PORT)"
+  read -r rps p99 bad _ <<<"$(run_wrk $FLOOR_PORT)"
   kill -TERM $pid; wait $pid
-  results+=("floor:$mode/$loops $rps $p99 $bad -")
+  results+=("floor:$mode/$loops $rps $p99 $bad - -")
 done
 read -r nginx2 nginx2_p99 _ <<<"$(run_wrk $NGINX_PORT)"
 
@@ -64,14 +82,14 @@ awk -v n1="$nginx1" -v n2="$nginx2" -v p1="$nginx1_p99" -v p2="$nginx2_p99" -v c
 BEGIN {
   nginx = (n1 + n2) / 2
   printf "wrk -t%s -c%d -d%s, ~1.4 KB job.completed POST; nginx = mean of a run before and after\n\n", ENVIRON["THREADS"] ? ENVIRON["THREADS"] : 2, c, d
-  printf "%-28s %12s %10s %10s %10s %8s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio"
-  printf "%-28s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
+  printf "%-38s %12s %10s %10s %10s %8s %12s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio", "CPU us/req"
+  printf "%-38s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
 }
-$1 !~ /^floor:/ { printf "%-28s %12.0f %9.2fx %10s %10s %7.1fx\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5 }
+$1 !~ /^floor:/ { printf "%-38s %12.0f %9.2fx %10s %10s %7.1fx %12s\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5, $6 }
 $1 ~ /^floor:/ {
   split(substr($1, 7), f, "/")
   if (!floors++) print "\nswift-nio floors (answer 202, record nothing):"
-  printf "%-28s %12.0f %9.2fx %10s %10s\n", (f[1] == "http" ? "NIOHTTP1 pipeline, " : "raw channels, ") f[2] " loop" (f[2] > 1 ? "s" : ""), $2, $2 / nginx, $3, $4
+  printf "%-38s %12.0f %9.2fx %10s %10s\n", (f[1] == "http" ? "NIOHTTP1 pipeline, " : "raw channels, ") f[2] " loop" (f[2] > 1 ? "s" : ""), $2, $2 / nginx, $3, $4
 }
 END { print "\ntargets: fsync >= 0.50x, async >= 0.80x; ratio = uncompressed / compressed bytes written" }
 ' <<<"$(printf '%s\n' "${results[@]}")"
