@@ -264,6 +264,8 @@ public final class ReplayEngine: Sendable {
 
     /// The reason of the run's first `other` transport error, if it had one.
     public var firstOtherError: String? { counters.firstOtherError }
+    /// The run's first transport error of any class, if it had one.
+    public var firstTransportError: DeliveryFailure? { counters.firstTransportError }
 
     /// A snapshot for the progress line (latency as of the last publication,
     /// at most `progressInterval` old); nil when no run is going.
@@ -300,22 +302,26 @@ final class ProgressCounters: Sendable {
     let completed = Atomic<Int>(0)
     /// Completed without a 2xx answer.
     let failed = Atomic<Int>(0)
-    /// Why the first `other` transport error happened (a TLS handshake, a DNS
-    /// lookup): the class alone does not tell a user what to fix.
-    private let otherError = Mutex<String?>(nil)
-    /// Set with `otherError`, so later failures skip the lock.
-    private let hasOtherError = Atomic<Bool>(false)
+    /// The run's first transport error, and its first `other` one (a TLS
+    /// handshake, a DNS lookup): the class alone does not tell a user what to fix.
+    private let firstErrors = Mutex<(any: DeliveryFailure?, other: String?)>((nil, nil))
+    /// Set once both are known, so later failures skip the lock.
+    private let knowsFirstErrors = Atomic<Bool>(false)
 
     /// Counts a completed request (on its event loop).
     func complete(_ result: Result<Int, DeliveryFailure>) {
         completed.add(1, ordering: .relaxed)
         guard !RequestOutcome(result).isSuccess else { return }
         failed.add(1, ordering: .relaxed)
-        if case .failure(.other(let reason)) = result, !hasOtherError.load(ordering: .relaxed) {
-            otherError.withLock { $0 = $0 ?? reason }
-            hasOtherError.store(true, ordering: .relaxed)
+        guard case .failure(let failure) = result, !knowsFirstErrors.load(ordering: .relaxed) else { return }
+        let knowsBoth = firstErrors.withLock { errors in
+            errors.any = errors.any ?? failure
+            if case .other(let reason) = failure { errors.other = errors.other ?? reason }
+            return errors.other != nil
         }
+        if knowsBoth { knowsFirstErrors.store(true, ordering: .relaxed) }
     }
 
-    var firstOtherError: String? { otherError.withLock { $0 } }
+    var firstOtherError: String? { firstErrors.withLock { $0.other } }
+    var firstTransportError: DeliveryFailure? { firstErrors.withLock { $0.any } }
 }

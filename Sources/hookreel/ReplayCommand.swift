@@ -25,7 +25,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         The summary goes to stdout. Exit status: 0 when every --fail-on threshold held, \
         \(Threshold.thresholdBreachedExitCode) when one was breached, 1 on errors (including \
-        --strict read errors), 64 on bad options.
+        --strict read errors, and a run in which no request got an HTTP answer), 64 on bad options.
         """
     )
 
@@ -95,9 +95,10 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.shard = try scaleOut.resolvedShard()
         configuration.startAt = try scaleOut.resolvedStart()
         try delivery.apply(to: &configuration)
-        let result = try await runReplay(configuration, showsProgress: results.showsProgress)
-        try results.write(result)
-        try results.enforceThresholds(on: result)
+        let run = try await runReplay(configuration, showsProgress: results.showsProgress)
+        try results.write(run.result)
+        try run.requireAnAnswer()
+        try results.enforceThresholds(on: run.result)
     }
 
     private func makeTarget() throws -> DeliveryTarget {
@@ -114,10 +115,26 @@ func parseTarget(_ url: String) throws -> DeliveryTarget {
     }
 }
 
+/// A finished run of `replay` or `storm --target`.
+struct ReplayRun {
+    var result: RunResult
+    let target: DeliveryTarget
+    let firstTransportError: DeliveryFailure?
+
+    /// Fails (exit 1) when requests were sent and none got an HTTP answer: a
+    /// receiver that is down is a failed run, thresholds or not.
+    func requireAnAnswer() throws {
+        let statistics = result.statistics
+        guard statistics.requests > 0, statistics.statusCounts.isEmpty else { return }
+        let cause = firstTransportError.map { "; the first error: \($0)" } ?? ""
+        throw CommandFailure("no request reached \(target): \(statistics.requests) sent, none got an HTTP answer\(cause)")
+    }
+}
+
 /// Runs the engine with the progress line and Ctrl-C handling both `replay`
 /// and `storm --target` give: the first SIGINT/SIGTERM stops scheduling and
 /// lets requests in flight finish.
-func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async throws -> RunResult {
+func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async throws -> ReplayRun {
     let engine = ReplayEngine(configuration: configuration) { issue in
         Diagnostics.warning(issue.description)
     }
@@ -144,7 +161,7 @@ func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async 
         if let reason = engine.firstOtherError {
             Diagnostics.note("requests failed with 'other' errors; the first: \(reason)")
         }
-        return result
+        return ReplayRun(result: result, target: configuration.target, firstTransportError: engine.firstTransportError)
     } catch {
         await progress?.finish()
         throw CommandFailure("\(error)")

@@ -24,7 +24,7 @@ struct StormCommand: AsyncParsableCommand {
         arrivals and emitted events per second (kept in --json and --html too).
 
         Exit status: 0; 3 when a --fail-on threshold is breached; 1 on errors (a bad scenario \
-        names its file, line and key); 64 on bad options.
+        names its file, line and key; with --target, no request got an HTTP answer); 64 on bad options.
         """
     )
 
@@ -146,10 +146,11 @@ struct StormCommand: AsyncParsableCommand {
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
         try delivery.apply(to: &configuration)
-        var result = try await runReplay(configuration, showsProgress: results.showsProgress)
-        result.storm = counts.series
-        try results.write(result)
-        try results.enforceThresholds(on: result)
+        var run = try await runReplay(configuration, showsProgress: results.showsProgress)
+        run.result.storm = counts.series
+        try results.write(run.result)
+        try run.requireAnAnswer()
+        try results.enforceThresholds(on: run.result)
     }
 }
 

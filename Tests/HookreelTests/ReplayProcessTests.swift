@@ -274,21 +274,25 @@ struct ReplayProcessTests {
 
     // MARK: A target that refuses connections
 
-    @Test func aRefusingTargetIsCountedAsErrorsNotAFailedRun() throws {
+    /// A receiver that is down fails the run (exit 1, naming it), thresholds
+    /// or not; the report and result files still say what happened.
+    @Test func aRunThatReachedNothingFailsAndNamesTheTarget() throws {
         let closed = try ClosedPort()
         defer { closed.close() }
         let target = "http://127.0.0.1:\(closed.port)/"
 
         let run = try replay(target, limit: 40)
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("no request reached \(target): 40 sent, none got an HTTP answer; the first error: connection refused"),
+                "\(run.stderr)")
         #expect(fact("requests", in: run.stdoutText) == "40", "\(run.stdoutText)")
         #expect(fact("transport errors", in: run.stdoutText) == "refused: 40", "\(run.stdoutText)")
         #expect(fact("failed", in: run.stdoutText)?.hasPrefix("40 (100%)") == true, "\(run.stdoutText)")
         #expect(fact("statuses", in: run.stdoutText) == "none")
 
         let gated = try replay(target, limit: 40, ["--fail-on", "errors>0.5%"])
-        #expect(gated.status == 3, "\(gated.stderr)")
-        #expect(gated.stderr.contains("threshold breached: errors were 100% (40 of 40), limit errors>0.5%"), "\(gated.stderr)")
+        #expect(gated.status == 1, "a target that is down is a failure, not a breach: \(gated.stderr)")
+        #expect(gated.stderr.contains("no request reached"), "\(gated.stderr)")
     }
 }
 
