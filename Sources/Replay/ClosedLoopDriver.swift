@@ -85,7 +85,7 @@ final class ClosedLoopDriver: @unchecked Sendable {
         case .request(let request):
             counters.sent.add(1, ordering: .relaxed)
             client.send(request, onLoop: index) { [self] outcome in
-                statistics[index].statistics.record(RequestSample(
+                statistics[index].record(RequestSample(
                     intended: intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                     outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent,
                     bytesReceived: outcome.bytesReceived))

@@ -118,7 +118,7 @@ final class ReplayDriver: @unchecked Sendable {
             let sample = RequestSample(
                 intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),
                 outcome: RequestOutcome(outcome.result), bytesSent: outcome.bytesSent, bytesReceived: outcome.bytesReceived)
-            statistics[index].statistics.record(sample)
+            statistics[index].record(sample)
             counters.complete(outcome.result)
             inbox.postCompletion(entity: ordersByEntity ? send.entity : nil)
         }

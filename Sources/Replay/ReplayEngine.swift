@@ -89,7 +89,12 @@ public struct ReplayProgress: Sendable {
     public var completed: Int
     public var failed: Int
     public var inFlight: Int { sent - completed }
+    /// Latency of every request so far.
     public var latency: LatencyHistogram
+    /// Latency of the requests completed in the last whole second.
+    public var lastSecondLatency: LatencyHistogram
+    /// The rate this process's schedule asks for, when it has one.
+    public var targetRate: Double?
 }
 
 public enum ReplayError: Error, Sendable, CustomStringConvertible {
@@ -272,29 +277,53 @@ public final class ReplayEngine: Sendable {
     public func progress() -> ReplayProgress? {
         guard let run = state.withLock({ $0 }) else { return nil }
         var latency = LatencyHistogram()
-        for box in run.statistics { latency.merge(box.latestLatency) }
+        var lastSecond = LatencyHistogram()
+        for box in run.statistics {
+            let published = box.published
+            latency.merge(published.latency)
+            lastSecond.merge(published.lastSecond)
+        }
         let elapsed = NIODeadline.now() - run.origin
+        let shards = Double(configuration.shard?.count ?? 1)
         return ReplayProgress(elapsed: .nanoseconds(elapsed.nanoseconds), sent: counters.sent.load(ordering: .relaxed),
                               completed: counters.completed.load(ordering: .relaxed),
-                              failed: counters.failed.load(ordering: .relaxed), latency: latency)
+                              failed: counters.failed.load(ordering: .relaxed), latency: latency, lastSecondLatency: lastSecond,
+                              targetRate: configuration.pacer.targetRate.map { $0 / shards })
     }
 }
 
 /// One event loop's statistics. (`@unchecked Sendable`: touched only on that
 /// loop, including the final read, which is submitted to it.)
 final class StatisticsBox: @unchecked Sendable {
-    var statistics = RunStatistics()
-    /// The latency histogram as of the last `publishSnapshot()`, readable from
-    /// any thread.
-    private let snapshot = Mutex(LatencyHistogram())
+    private(set) var statistics = RunStatistics()
+    /// Latency of the requests completed since the current second's window opened.
+    private var currentSecond = LatencyHistogram()
+    private var publications = 0
+    /// What `progress()` reads from any thread: the latency so far and of the
+    /// last whole second, as of the last `publishSnapshot()`.
+    private let snapshot = Mutex((latency: LatencyHistogram(), lastSecond: LatencyHistogram()))
 
-    /// On the loop: makes the current latency histogram visible to `progress()`.
-    func publishSnapshot() {
-        let latency = statistics.latency
-        snapshot.withLock { $0 = latency }
+    /// On the loop: counts a completed request.
+    func record(_ sample: RequestSample) {
+        statistics.record(sample)
+        currentSecond.record(sample.completed - sample.intended)
     }
 
-    var latestLatency: LatencyHistogram { snapshot.withLock { $0 } }
+    /// On the loop, every `progressInterval`: makes the latency so far visible
+    /// to `progress()`, and closes the last second's window once a second.
+    func publishSnapshot() {
+        let latency = statistics.latency
+        publications += 1
+        let secondEnded = publications % Int(Duration.seconds(1) / ReplayEngine.progressInterval) == 0
+        let lastSecond = secondEnded ? currentSecond : nil
+        if secondEnded { currentSecond = LatencyHistogram() }
+        snapshot.withLock { published in
+            published.latency = latency
+            if let lastSecond { published.lastSecond = lastSecond }
+        }
+    }
+
+    var published: (latency: LatencyHistogram, lastSecond: LatencyHistogram) { snapshot.withLock { $0 } }
 }
 
 final class ProgressCounters: Sendable {

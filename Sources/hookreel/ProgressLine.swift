@@ -3,8 +3,9 @@ import Primitives
 import Replay
 import Reporting
 
-/// The live progress line on stderr: elapsed, sent, current rate, in flight,
-/// p50/p99 so far and errors, redrawn in place at most four times a second.
+/// The live progress line on stderr, redrawn in place four times a second:
+/// elapsed, sent, the rate of the last second against the target, in flight,
+/// errors, and latency p99 so far and of the last second.
 final class ProgressLine: Sendable {
     static let interval: Duration = .milliseconds(250)
     private let task: Task<Void, Never>
@@ -13,17 +14,11 @@ final class ProgressLine: Sendable {
 
     static func start(engine: ReplayEngine) -> ProgressLine {
         ProgressLine(task: Task {
-            var previous: (sent: Int, at: Duration)?
+            var window = RateWindow()
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard let progress = engine.progress() else { continue }
-                let rate: Double
-                if let previous, progress.elapsed > previous.at {
-                    rate = Double(progress.sent - previous.sent) / (progress.elapsed - previous.at).seconds
-                } else {
-                    rate = 0
-                }
-                previous = (progress.sent, progress.elapsed)
+                let rate = window.rate(sent: progress.sent, at: progress.elapsed)
                 FileHandleStderr.write("\r\u{1B}[K" + line(progress, rate: rate))
             }
         })
@@ -33,14 +28,28 @@ final class ProgressLine: Sendable {
         if progress.elapsed < .zero {
             return "waiting for --start-at: starts in \(HumanUnits.duration(.zero - progress.elapsed))"
         }
-        var text = "\(HumanUnits.duration(progress.elapsed)) sent \(progress.sent) (\(Int(rate.rounded()))/s)"
-        text += " in flight \(progress.inFlight)"
+        var text = "\(HumanUnits.duration(progress.elapsed)) sent \(progress.sent) (\(Int(rate.rounded()))/s"
+        if let target = progress.targetRate { text += " of \(Int(target.rounded()))/s" }
+        text += ") in flight \(progress.inFlight) errors \(progress.failed)"
         if progress.latency.count > 0 {
-            text += " p50 \(HumanUnits.duration(progress.latency.percentile(50)))"
             text += " p99 \(HumanUnits.duration(progress.latency.percentile(99)))"
         }
-        text += " errors \(progress.failed)"
+        if progress.lastSecondLatency.count > 0 {
+            text += " (last 1s: \(HumanUnits.duration(progress.lastSecondLatency.percentile(99))))"
+        }
         return text
+    }
+
+    /// Sends per second over the last second of progress readings.
+    struct RateWindow {
+        private var readings: [(sent: Int, at: Duration)] = []
+
+        mutating func rate(sent: Int, at elapsed: Duration) -> Double {
+            readings.append((sent, elapsed))
+            readings.removeAll { elapsed - $0.at > .seconds(1) }
+            guard let oldest = readings.first, elapsed > oldest.at else { return 0 }
+            return Double(sent - oldest.sent) / (elapsed - oldest.at).seconds
+        }
     }
 
     /// Stops redrawing and clears the line.

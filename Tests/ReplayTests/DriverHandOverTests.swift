@@ -221,3 +221,29 @@ import Testing
         try await group.shutdownGracefully()
     }
 }
+
+/// The progress line's latency of the last second: a window a loop closes
+/// once a second, separate from the run's whole histogram.
+@Suite struct LastSecondLatencyTests {
+    @Test func theLastSecondHoldsOnlyItsOwnRequests() {
+        let box = StatisticsBox()
+        func sample(latencyMilliseconds: Int64) -> RequestSample {
+            RequestSample(intended: .zero, sent: .zero, completed: .milliseconds(latencyMilliseconds), outcome: .status(202),
+                          bytesSent: 0, bytesReceived: 0)
+        }
+        let perSecond = Int(Duration.seconds(1) / ReplayEngine.progressInterval)
+        for _ in 0..<10 { box.record(sample(latencyMilliseconds: 500)) }
+        for _ in 0..<(perSecond - 1) { box.publishSnapshot() }
+        #expect(box.published.lastSecond.count == 0, "the second has not ended yet")
+        #expect(box.published.latency.count == 10)
+        box.publishSnapshot()
+        #expect(box.published.lastSecond.count == 10)
+        #expect(box.published.lastSecond.percentile(99) >= .milliseconds(499))
+        // A quiet second after a slow one: the window empties, the run's histogram keeps all.
+        box.record(sample(latencyMilliseconds: 2))
+        for _ in 0..<perSecond { box.publishSnapshot() }
+        #expect(box.published.lastSecond.count == 1)
+        #expect(box.published.lastSecond.percentile(99) < .milliseconds(3))
+        #expect(box.published.latency.count == 11)
+    }
+}
