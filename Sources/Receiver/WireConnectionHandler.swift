@@ -14,7 +14,11 @@ import NIOCore
 ///   declared length, or the chunks so far); the rest of the connection's input
 ///   is ignored and it is closed after the answer.
 /// - A request must arrive whole within `requestTimeout` of its first byte,
-///   head included; a connection silent for `idleTimeout` is closed.
+///   head included; a connection with nothing owed that has neither sent nor
+///   been answered for `idleTimeout` is closed.
+/// - A connection the server ends is half-closed first and its input drained
+///   (for `lingerTime` at most), so a client still sending a body it was
+///   refused reads the answer instead of a reset.
 ///
 /// Confinement: every member is touched on the connection's event loop only.
 final class WireConnectionHandler: ChannelInboundHandler {
@@ -54,9 +58,14 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private var refusal: HTTPWireError?
     private var remote: String?
     private var requestDeadline: Scheduled<Void>?
-    private var lastRead = NIODeadline.now()
+    /// When the peer last sent bytes or was last answered.
+    private var lastActivity = NIODeadline.now()
+    /// How long a connection the server ends may still deliver input before it is closed.
+    static let lingerTime = TimeAmount.seconds(2)
     private var idleCheck: RepeatedTask?
     private var output: [UInt8] = []
+    /// What answer slots hold instead of the handler itself.
+    private lazy var reference = ConnectionReference(self)
 
     init(service: any RequestService) {
         self.service = service
@@ -74,21 +83,23 @@ final class WireConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         // One repeating check per connection, not a timer per read. A client
         // waiting for its answers is not idle.
-        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: .nanoseconds(idleTimeout.nanoseconds / 4)) { _ in
+        let interval = TimeAmount.nanoseconds(max(idleTimeout.nanoseconds / 4, 1_000_000))
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: interval) { _ in
             let connection = loopBound.value
-            if connection.pending.isEmpty, NIODeadline.now() - connection.lastRead >= idleTimeout { channel.close(promise: nil) }
+            if connection.pending.isEmpty, NIODeadline.now() - connection.lastActivity >= idleTimeout { channel.close(promise: nil) }
         }
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastRead = .now()
+        lastActivity = .now()
         guard isReading else { return }
         let buffer = unwrapInboundIn(data)
         buffer.withUnsafeReadableBytes { bytes in
             var index = 0
             // Where the input after the last complete request starts; nil while one is being read.
             var boundary: Int? = isMidRequest ? nil : 0
+            var endedRequest = false
             do throws(HTTPWireError) {
                 while isReading, let part = try parser.read(from: bytes, at: &index) {
                     switch part {
@@ -99,12 +110,18 @@ final class WireConnectionHandler: ChannelInboundHandler {
                     case .end:
                         ended()
                         boundary = index
+                        endedRequest = true
                     }
                 }
             } catch {
                 refuse(error)
             }
             if let boundary { isMidRequest = index > boundary }
+            // A request that ended takes its deadline along; the next one gets its own.
+            if endedRequest {
+                requestDeadline?.cancel()
+                requestDeadline = nil
+            }
         }
         if isReading && isMidRequest {
             if requestDeadline == nil {
@@ -189,7 +206,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
         service.inFlight.started()
         let received = ReceivedRequest(head: request.head, body: isBodyTooLarge ? ByteBuffer() : request.body,
                                        isBodyTooLarge: isBodyTooLarge, receivedAt: request.receivedAt, remote: remote)
-        let slot = AnswerSlot(connection: NIOLoopBound(self, eventLoop: context.eventLoop), sequence: sequence,
+        let slot = AnswerSlot(connection: NIOLoopBound(reference, eventLoop: context.eventLoop), sequence: sequence,
                               workQueue: service.workQueues.queue(for: context.eventLoop))
         service.handle(received, reply: slot)
     }
@@ -210,10 +227,11 @@ final class WireConnectionHandler: ChannelInboundHandler {
         while isOpen, let next = pending.first, let answer = next.answer {
             pending.removeFirst()
             firstSequence += 1
-            write(answer, keepsAlive: next.keepsAlive && !answer.closesConnection)
+            write(answer, to: next.method, keepsAlive: next.keepsAlive && !answer.closesConnection)
             service.inFlight.finished()
             service.answerWritten(answer, to: next.method)
         }
+        if pending.isEmpty { lastActivity = .now() }
         if isOpen, refusal != nil, pending.isEmpty {
             answerRefusal()
         } else {
@@ -221,12 +239,13 @@ final class WireConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ answer: Answer, keepsAlive: Bool) {
+    private func write(_ answer: Answer, to method: RequestMethod, keepsAlive: Bool) {
         var fields = answer.extraFields
         if let contentType = answer.contentType { fields.insert(("Content-Type", contentType), at: 0) }
         if !keepsAlive { fields.append(("Connection", "close")) }
         ResponseHeadEncoder.encode(status: answer.status, contentLength: answer.body.readableBytes, fields: fields, into: &output)
-        output += answer.body.readableBytesView
+        // The answer to HEAD states its length and carries no body (RFC 9110 §9.3.2).
+        if method != .head { output += answer.body.readableBytesView }
         if !keepsAlive { closeAfterOutput() }
     }
 
@@ -236,7 +255,10 @@ final class WireConnectionHandler: ChannelInboundHandler {
         closeAfterOutput()
     }
 
-    /// Writes what is buffered and closes; the answers after it are dropped.
+    /// Writes what is buffered and ends the connection; the answers after it
+    /// are dropped. The output is closed first and the input drained until the
+    /// peer closes (or `lingerTime` passes): closing with unread input would
+    /// reset the connection and could destroy the answer before it is read.
     private func closeAfterOutput() {
         isOpen = false
         isReading = false
@@ -244,7 +266,11 @@ final class WireConnectionHandler: ChannelInboundHandler {
         pending.removeAll()
         guard let context else { return }
         let channel = context.channel
-        writeOutput(context: context).whenComplete { _ in channel.close(promise: nil) }
+        let loop = context.eventLoop
+        writeOutput(context: context).whenComplete { _ in
+            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+            loop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+        }
     }
 
     private func flushOutput() {

@@ -109,8 +109,10 @@ protocol RequestService: AnyObject, Sendable {
 /// Where one request's answer goes: its place in its connection's order.
 /// Answers given on other threads reach the loop through its `LoopWorkQueue`,
 /// so answers completed together (a group commit) are written in one loop task.
+/// The slot does not keep its connection alive: an answer held by a timer or
+/// the record log after the client left is dropped, and so is the connection.
 struct AnswerSlot: Sendable {
-    let connection: NIOLoopBound<WireConnectionHandler>
+    let connection: NIOLoopBound<ConnectionReference>
     let sequence: Int
     let workQueue: LoopWorkQueue
 
@@ -119,12 +121,21 @@ struct AnswerSlot: Sendable {
 
     func reply(_ answer: Answer) {
         if connection.eventLoop.inEventLoop {
-            connection.value.ready(sequence, answer)
+            connection.value.handler?.ready(sequence, answer)
         } else {
             let connection = connection
             let sequence = sequence
-            workQueue.enqueue { connection.value.ready(sequence, answer) }
+            workQueue.enqueue { connection.value.handler?.ready(sequence, answer) }
         }
+    }
+}
+
+/// A connection's handler as its answer slots see it: gone once the channel is.
+final class ConnectionReference {
+    weak var handler: WireConnectionHandler?
+
+    init(_ handler: WireConnectionHandler) {
+        self.handler = handler
     }
 }
 

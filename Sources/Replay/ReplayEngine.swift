@@ -182,7 +182,7 @@ public final class ReplayEngine: Sendable {
         do throws(HTTPWireError) {
             source = try RequestPreparer(source: events, target: configuration.target, pacer: configuration.pacer,
                                          rewrites: configuration.rewrites, ordersByEntity: configuration.ordersByEntity,
-                                         shard: configuration.shard, seed: configuration.seed)
+                                         shard: configuration.shard, seed: configuration.seed, runStart: configuration.startAt)
         } catch {
             throw .header(error)
         }
@@ -200,9 +200,13 @@ public final class ReplayEngine: Sendable {
         }
 
         source.prepare()
-        let startedAt = configuration.startAt ?? Timestamp.now()
-        let origin = NIODeadline.now() + TimeAmount.microseconds(
-            startedAt.microsecondsSinceEpoch - Timestamp.now().microsecondsSinceEpoch)
+        let (monotonicNow, wallNow) = (NIODeadline.now(), Timestamp.now())
+        var startedAt = configuration.startAt ?? wallNow
+        // NIO's clock starts at boot: a start before it is moved up to it, and the result states that start.
+        let earliestOffset = -Int64(monotonicNow.uptimeNanoseconds / 1000)
+        let offset = max(startedAt.microsecondsSinceEpoch - wallNow.microsecondsSinceEpoch, earliestOffset)
+        startedAt = Timestamp(microsecondsSinceEpoch: wallNow.microsecondsSinceEpoch + offset)
+        let origin = monotonicNow + TimeAmount.microseconds(offset)
         state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
         await waitUntil(origin)
         if let concurrency = configuration.pacer.closedLoopConcurrency, !configuration.ordersByEntity {

@@ -56,6 +56,7 @@ final class RequestPreparer: IteratorProtocol {
     private let rewrites: ReplayRewrites
     private let ordersByEntity: Bool
     private let shard: Shard?
+    private let runStart: Timestamp?
     private let now: () -> Timestamp
     private var pass = -1
     private var timeShiftSeconds: Int64?
@@ -69,9 +70,13 @@ final class RequestPreparer: IteratorProtocol {
     ///   others still take their place in the schedule, their fresh EventId and
     ///   their pass's time shift, so the shards together send exactly what one
     ///   unsharded run would.
+    /// - Parameter runStart: when the run's clock starts, if known ahead
+    ///   (`--start-at`): a pass's times are then rebased onto its first
+    ///   event's scheduled time, the same in every shard; otherwise onto the
+    ///   moment that event is prepared.
     /// - Throws: when an extra header cannot be sent as given.
     init(source: any ReplayEventSource, target: DeliveryTarget, pacer: any Pacer, rewrites: ReplayRewrites,
-         ordersByEntity: Bool, shard: Shard? = nil, seed: UInt64,
+         ordersByEntity: Bool, shard: Shard? = nil, seed: UInt64, runStart: Timestamp? = nil,
          now: @escaping () -> Timestamp = Timestamp.now) throws(HTTPWireError) {
         self.source = source
         encoder = try .forReplay(to: target, rewrites: rewrites)
@@ -80,6 +85,7 @@ final class RequestPreparer: IteratorProtocol {
         self.rewrites = rewrites
         self.ordersByEntity = ordersByEntity
         self.shard = shard
+        self.runStart = runStart
         self.now = now
         freshIds = FreshEventIds(seed: seed)
     }
@@ -113,7 +119,7 @@ final class RequestPreparer: IteratorProtocol {
                 pass = event.pass
                 timeShiftSeconds = nil
             }
-            let rewrite = nextRewrite(of: event.body)
+            let rewrite = nextRewrite(of: event.body, sendTime: sendTime)
             if let shard, !shard.owns(eventBody: event.body, type: event.type) { continue }
             let body = rewrite.isIdentity ? event.body : rewrite.apply(to: event.body) ?? event.body
             let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
@@ -123,12 +129,18 @@ final class RequestPreparer: IteratorProtocol {
     }
 
     /// The rewrite of the next event in the stream, whichever shard sends it.
-    private func nextRewrite(of body: [UInt8]) -> EventBodyRewrite {
+    private func nextRewrite(of body: [UInt8], sendTime: SendTime) -> EventBodyRewrite {
         var rewrite = EventBodyRewrite()
         if rewrites.freshEventIds { rewrite.eventId = freshIds.next() }
         if rewrites.rebaseTimestamps {
             if timeShiftSeconds == nil, let first = EventBodyRewrite.eventTimestamp(in: body) {
-                let shift = now().microsecondsSinceEpoch - first.microsecondsSinceEpoch
+                let passStart: Timestamp
+                if let runStart, case .at(let offset) = sendTime {
+                    passStart = Timestamp(microsecondsSinceEpoch: runStart.microsecondsSinceEpoch + offset.wholeMicroseconds)
+                } else {
+                    passStart = now()
+                }
+                let shift = passStart.microsecondsSinceEpoch - first.microsecondsSinceEpoch
                 timeShiftSeconds = (shift + (shift >= 0 ? 500_000 : -500_000)) / 1_000_000
             }
             rewrite.timeShiftSeconds = timeShiftSeconds ?? 0

@@ -58,6 +58,12 @@ public struct Threshold: Sendable, CustomStringConvertible {
 
     /// The breach when the condition is true for `result`; nil when the run passes.
     public func breach(in result: RunResult) -> ThresholdBreach? {
+        let check = check(result)
+        return check.isBreached ? ThresholdBreach(threshold: self, measurement: check.measurement) : nil
+    }
+
+    /// What the threshold measures in `result`, and whether its condition is true.
+    public func check(_ result: RunResult) -> ThresholdCheck {
         let latency = result.statistics.latency
         let measured: Double
         let shown: String
@@ -77,13 +83,20 @@ public struct Threshold: Sendable, CustomStringConvertible {
         case .rate:
             guard let fraction = result.achievedFractionOfTarget else {
                 // A rate gate on a run without a target cannot pass silently.
-                return ThresholdBreach(threshold: self, measurement: "rate has no target rate to compare with (closed loop)")
+                return ThresholdCheck(measurement: "rate has no target rate to compare with (closed loop)", isBreached: true)
             }
             measured = fraction * 100
             shown = "rate was \(HumanUnits.percent(measured)) of the target (\(HumanUnits.rate(result.achievedRate)) of \(HumanUnits.rate(result.metadata.targetRate ?? 0)))"
         }
-        return comparison.holds(measured, limit) ? ThresholdBreach(threshold: self, measurement: shown) : nil
+        return ThresholdCheck(measurement: shown, isBreached: comparison.holds(measured, limit))
     }
+}
+
+/// What a threshold measured in a run, in words, and whether its condition was true.
+public struct ThresholdCheck: Sendable, Equatable {
+    /// e.g. "p99 was 312.4ms".
+    public let measurement: String
+    public let isBreached: Bool
 }
 
 /// A threshold whose condition was true, e.g. "p99 was 312.4ms, limit p99>250ms".

@@ -74,6 +74,10 @@ struct RecordCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
+        if idleTimeout.duration < .milliseconds(1) { throw ValidationError("--idle-timeout \(idleTimeout.text): expected at least 1ms") }
+        if requestTimeout.duration < .milliseconds(1) {
+            throw ValidationError("--request-timeout \(requestTimeout.text): expected at least 1ms")
+        }
         guard (200...299).contains(respond) else { throw ValidationError("--respond must be a 2xx status, not \(respond)") }
         if requireSignature && !secret.isGiven {
             throw ValidationError("--require-signature needs a secret (--secret-env or --secret-file)")

@@ -40,6 +40,11 @@ struct ShowReportCommand: ParsableCommand {
         valueName: "file"))
     var hgrm: String?
 
+    @Option(help: ArgumentHelp(
+        "Also write the verdict as JUnit XML for CI: a test case per --fail-on threshold and one for transport errors.",
+        valueName: "file"))
+    var junit: String?
+
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(
         "Exit with status \(Threshold.thresholdBreachedExitCode) if this condition is true; repeatable. "
             + "Latency: p99>250ms, p99.9>1s, p50>=20ms, mean>10ms, max>2s; errors>0.5% (non-2xx and transport errors); "
@@ -57,6 +62,11 @@ struct ShowReportCommand: ParsableCommand {
         }
         if let hgrm {
             try reporting { () throws(ReportError) in try ReportFile.replace(hgrm, with: HgrmReport().render(loaded)) }
+        }
+        if let junit {
+            try reporting { () throws(ReportError) in
+                try ReportFile.replace(junit, with: JUnitReport().render(loaded, thresholds: failOn))
+            }
         }
         let breaches = failOn.compactMap { $0.breach(in: loaded) }
         for breach in breaches { FileHandleStderr.write("threshold breached: \(breach)\n") }
@@ -137,24 +147,45 @@ struct MergeReportsCommand: ParsableCommand {
 /// the `.json` files directly in them, globs (which a shell did not expand,
 /// as in a Kubernetes Job's arguments) as what they match.
 enum ResultFiles {
+    /// The result files `arguments` name, each once, in order. The output file
+    /// is left out of what a directory or a glob finds (a merge run again must
+    /// not read its own last result) and refused when named outright.
     static func expand(_ arguments: [String], excluding output: String) throws(CommandFailure) -> [String] {
+        let outputPath = standardized(output)
         var paths: [String] = []
+        var seen = Set<String>()
+        func add(_ path: String, found: Bool) throws(CommandFailure) {
+            let standard = standardized(path)
+            if standard == outputPath {
+                if found { return }
+                throw CommandFailure("\(path): is also the output (-o); merge into another file")
+            }
+            if seen.insert(standard).inserted { paths.append(path) }
+        }
         for argument in arguments {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
-                paths += isDirectory.boolValue ? try jsonFiles(in: argument) : [argument]
+                guard isDirectory.boolValue else {
+                    try add(argument, found: false)
+                    continue
+                }
+                let found = try jsonFiles(in: argument)
+                guard !found.isEmpty else { throw CommandFailure("\(argument): no .json files in this directory") }
+                for path in found { try add(path, found: true) }
             } else if argument.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(argument)
                 guard !matches.isEmpty else { throw CommandFailure("\(argument): no result file matches") }
-                paths += matches
+                for path in matches { try add(path, found: true) }
             } else {
                 throw CommandFailure("\(argument): no such file or directory")
             }
         }
-        let outputPath = URL(fileURLWithPath: output).standardizedFileURL.path
-        paths = paths.filter { URL(fileURLWithPath: $0).standardizedFileURL.path != outputPath }
         guard !paths.isEmpty else { throw CommandFailure("no result files to merge in \(arguments.joined(separator: " "))") }
         return paths
+    }
+
+    private static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     private static func jsonFiles(in directory: String) throws(CommandFailure) -> [String] {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Reporting
 
-/// `--json`, `--hgrm`, `--html`, `--fail-on`, `--quiet`.
+/// `--json`, `--hgrm`, `--html`, `--junit`, `--fail-on`, `--quiet`.
 struct ResultOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the full result (histograms included) as JSON, for `hookreel report`.", valueName: "file"))
     var json: String?
@@ -12,6 +12,11 @@ struct ResultOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Write a self-contained HTML report with charts.", valueName: "file"))
     var html: String?
+
+    @Option(help: ArgumentHelp(
+        "Write the verdict as JUnit XML for CI: a test case per --fail-on threshold and one for transport errors.",
+        valueName: "file"))
+    var junit: String?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(
         "Exit \(Threshold.thresholdBreachedExitCode) when this holds, e.g. 'p99>250ms', 'p99.9>1s', 'errors>0.5%', 'rate<95%'; repeatable.",
@@ -24,7 +29,7 @@ struct ResultOptions: ParsableArguments {
     var showsProgress: Bool { !quiet && isatty(STDERR_FILENO) == 1 }
 
     /// Whether a result file or threshold was asked for.
-    var isGiven: Bool { json != nil || hgrm != nil || html != nil || !failOn.isEmpty }
+    var isGiven: Bool { json != nil || hgrm != nil || html != nil || junit != nil || !failOn.isEmpty }
 
     func validate() throws {
         _ = try thresholds()
@@ -47,6 +52,12 @@ struct ResultOptions: ParsableArguments {
             if let json { try result.write(toFile: json) }
             if let hgrm { try ReportFile.replace(hgrm, with: HgrmReport().render(result)) }
             if let html { try ReportFile.replace(html, with: HTMLReport().render(result)) }
+        }
+        if let junit {
+            let thresholds = try thresholds()
+            try reporting { () throws(ReportError) in
+                try ReportFile.replace(junit, with: JUnitReport().render(result, thresholds: thresholds))
+            }
         }
     }
 

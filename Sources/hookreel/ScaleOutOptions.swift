@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventModel
 import Foundation
+import Reporting
 import Primitives
 
 /// `--shard`, `--start-at`, `--start-at-late`: one of N processes sending parts
@@ -79,6 +80,11 @@ struct ScaleOutOptions: ParsableArguments {
                 throw ValidationError("--start-at \(startAt): expected an RFC 3339 time (e.g. 2026-12-07T10:00:00Z) or +DURATION")
             }
             instant = time
+        }
+        let distance = abs(instant.microsecondsSinceEpoch - now.microsecondsSinceEpoch)
+        // No farther, either way, than results `report merge` still merges.
+        guard Duration.microseconds(distance) <= RunResult.maximumMergeSpread else {
+            throw ValidationError("--start-at \(startAt): more than 7 days from now (it is now \(now))")
         }
         if instant < now, startAtLate == nil {
             throw ValidationError("--start-at \(startAt): that time has passed (it is now \(now)); add --start-at-late ok to start at once anyway")

@@ -75,6 +75,10 @@ struct StormCommand: AsyncParsableCommand {
         if storm.instance != nil, out == nil { throw ValidationError("--instance applies to --out") }
         if check, scaleOut.shard != nil { throw ValidationError("--shard applies to --print, --out and --target") }
         if target == nil, scaleOut.startAt != nil { throw ValidationError("--start-at applies to --target") }
+        if target == nil, scaleOut.shard != nil, storm.start == nil {
+            // Each shard would otherwise start its own storm at its own now.
+            throw ValidationError("--shard with --print or --out needs --start, so every shard synthesizes the same storm")
+        }
     }
 
     func run() async throws {

@@ -200,6 +200,15 @@ struct ShardProcessTests {
         let missing = try CommandRunner.hookreel(["report", "merge", directory.file("results/shard-1.json"), "-o", merged])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("shard 0 of 2 missing"), "\(missing.stderr)")
+        // The output is never an input: left out of a directory, refused when named.
+        let again = try CommandRunner.hookreel(["report", "merge", directory.path, "-o", merged])
+        #expect(again.status == 1 && again.stderr.contains("no result files to merge"), "\(again.stderr)")
+        let named = try CommandRunner.hookreel(["report", "merge", merged, directory.file("results"), "-o", merged])
+        #expect(named.status == 1 && named.stderr.contains("is also the output"), "\(named.stderr)")
+        // A file named twice (once through its directory) is read once.
+        let twice = try CommandRunner.hookreel(["report", "merge", directory.file("results"), directory.file("results/shard-0.json"),
+                                                "-o", merged])
+        #expect(twice.status == 0, "\(twice.stderr)")
         let partial = try CommandRunner.hookreel(["report", "merge", directory.file("results/shard-1.json"), "-o", merged, "--partial"])
         #expect(partial.status == 0, "\(partial.stderr)")
         #expect(partial.stdoutText.contains("1 of 2 (missing 0)"), "\(partial.stdoutText)")
@@ -212,8 +221,11 @@ struct ShardProcessTests {
         (["--shard", "0/0"], [:], "--shard 0/0: shard count 0: expected at least 1"),
         (["--shard", "auto/4"], [:], "--shard auto/4: $JOB_COMPLETION_INDEX is not set"),
         (["--shard", "auto/4"], ["JOB_COMPLETION_INDEX": "7"], "--shard auto/4: shard index 7"),
-        (["--start-at", "2020-01-01T00:00:00Z"], [:], "--start-at 2020-01-01T00:00:00Z: that time has passed"),
+        (["--start-at", "2020-01-01T00:00:00Z"], [:], "--start-at 2020-01-01T00:00:00Z: more than 7 days from now"),
+        (["--start-at", Timestamp(microsecondsSinceEpoch: Timestamp.now().microsecondsSinceEpoch - 3_600_000_000).description], [:],
+         "that time has passed (it is now"),
         (["--start-at", "soon"], [:], "--start-at soon: expected an RFC 3339 time"),
+        (["--start-at", "+200h"], [:], "--start-at +200h: more than 7 days from now"),
         (["--start-at-late", "ok"], [:], "--start-at-late applies to --start-at"),
     ] as [([String], [String: String], String)])
     func badScaleOutOptionsAreUsageErrorsNamingTheOption(extra: [String], environment: [String: String], message: String) throws {

@@ -84,4 +84,51 @@ import TestSupport
         #expect(reply.hasPrefix("HTTP/1.1 202"), "\(reply)")
         #expect(try running.records().map { String(decoding: $0.body, as: UTF8.self) } == [#"{"a": 1}"#])
     }
+
+    /// Each pipelined request gets its own deadline: a client that keeps
+    /// splitting requests across reads is not cut off after the first one's.
+    @Test func aPipelinedRequestGetsADeadlineOfItsOwn() async throws {
+        let running = try await RunningRecorder.start { $0.requestTimeout = .milliseconds(300); $0.durability = .flush }
+        let connection = try RawConnection(port: running.recorder.port)
+        let requests = (0..<6).map { Self.post(#"{"Type":"job.created","EventId":"e\#($0)"}"#) }
+        // Every read ends inside a request; 6 x 120 ms is well past one 300 ms deadline.
+        var pending: [UInt8] = []
+        for request in requests {
+            pending += request
+            let cut = pending.count - 10
+            try connection.send(Array(pending[..<cut]))
+            pending = Array(pending[cut...])
+            try await Task.sleep(for: .milliseconds(120))
+        }
+        try connection.send(pending)
+        connection.read(until: "HTTP/1.1 202", count: 6)
+        await running.recorder.shutdown()
+        #expect(connection.received.components(separatedBy: "HTTP/1.1 202").count - 1 == 6, "\(connection.received)")
+        #expect(try running.records().count == 6)
+    }
+
+    /// The answer to HEAD carries no body, so the next answer on the connection is read as one.
+    @Test func anAnswerToHEADHasNoBody() async throws {
+        let running = try await RunningRecorder.start()
+        let reply = try exchangeRaw(port: running.recorder.port,
+                                    Array("HEAD /hook HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+                                    until: "ok\n")
+        await running.recorder.shutdown()
+        let answers = reply.components(separatedBy: "HTTP/1.1 ")
+        #expect(answers.count == 3, "\(reply)")
+        #expect(answers[1].hasPrefix("405 ") && answers[1].hasSuffix("\r\n\r\n"), "no body after the head: \(reply)")
+        #expect(answers[2].hasPrefix("200 OK"), "\(reply)")
+    }
+
+    /// A client still sending a body it was refused reads the 413, not a reset.
+    @Test func aRefusedBodyStillInFlightGetsItsAnswer() async throws {
+        let running = try await RunningRecorder.start { $0.maximumBodyBytes = 100 }
+        let connection = try RawConnection(port: running.recorder.port)
+        try connection.send(Array("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n".utf8))
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
+        for _ in 0..<8 { try connection.send(chunk) }
+        connection.read(until: "\r\n\r\n")
+        await running.recorder.shutdown()
+        #expect(connection.received.hasPrefix("HTTP/1.1 413 Content Too Large\r\n"), "\(connection.received.prefix(80))")
+    }
 }

@@ -34,11 +34,14 @@ import Testing
         var entity: String?
     }
 
-    private func schedule(pacer: any Pacer, rewrites: ReplayRewrites, shard: Shard?) throws -> [Sent] {
+    /// - Parameter runStart: a common `--start-at`; then the preparer must not
+    ///   read the clock for rebased times, and `now` here moves on every call.
+    private func schedule(pacer: any Pacer, rewrites: ReplayRewrites, shard: Shard?, runStart: Timestamp? = nil) throws -> [Sent] {
+        let clock = ManagedClock()
         let preparer = try RequestPreparer(
             source: ListedEvents(Self.events), target: try DeliveryTarget(url: "http://127.0.0.1:9/hooks"), pacer: pacer,
-            rewrites: rewrites, ordersByEntity: true, shard: shard, seed: 11,
-            now: { Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000) })
+            rewrites: rewrites, ordersByEntity: true, shard: shard, seed: 11, runStart: runStart,
+            now: runStart == nil ? { Timestamp(microsecondsSinceEpoch: 1_800_000_000_000_000) } : clock.tick)
         var sent: [Sent] = []
         while let event = preparer.next() {
             // Closed loop sends at once: every event at offset zero.
@@ -73,6 +76,30 @@ import Testing
         // Same times, same fresh EventIds, same rebased times: one run, split.
         #expect(Set(union) == Set(whole))
         #expect(union.count == whole.count)
+    }
+
+    /// A clock that moves a minute each time it is read.
+    private final class ManagedClock {
+        private var micros: Int64 = 1_900_000_000_000_000
+        func tick() -> Timestamp {
+            micros += 60_000_000
+            return Timestamp(microsecondsSinceEpoch: micros)
+        }
+    }
+
+    /// With a common start (`--start-at`), a pass's times are rebased onto its
+    /// first event's scheduled time, not onto when a shard happened to read it.
+    @Test func withACommonStartRebasedTimesAreTheSameInEveryShard() throws {
+        let start = Timestamp(rfc3339: "2026-12-07T10:00:00Z")!
+        let pacer = RatePacer(curve: ArrivalCurve(startRate: 400), process: .uniform, seed: 3)
+        let rewrites = ReplayRewrites(rebaseTimestamps: true)
+        let whole = try schedule(pacer: pacer, rewrites: rewrites, shard: nil, runStart: start)
+        #expect(whole.first?.request.contains(#""Timestamp":"2026-12-07T10:00:00"#) == true, "\(whole.first?.request.suffix(160) ?? "")")
+        var union: [Sent] = []
+        for index in 0..<3 {
+            union += try schedule(pacer: pacer, rewrites: rewrites, shard: try Shard(index: index, count: 3), runStart: start)
+        }
+        #expect(Set(union) == Set(whole))
     }
 
     @Test func aJobsEventsAllGoToOneShard() throws {
