@@ -260,8 +260,13 @@ struct ReplayProcessTests {
 
         // Latency from schedule is never 0 µs, and no request fails: the first
         // condition is true, the second false.
-        let breached = try replay(target, limit: 50, ["--fail-on", "p50>0us", "--fail-on", "errors>0.5%"])
+        let junit = directory.file("verdict.xml")
+        let breached = try replay(target, limit: 50, ["--fail-on", "p50>0us", "--fail-on", "errors>0.5%", "--junit", junit])
         #expect(breached.status == 3, "\(breached.stderr)")
+        // CI reads the same verdict: one failing case of three (two thresholds, transport errors).
+        let verdict = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(verdict.contains(#"tests="3" failures="1""#), "\(verdict.prefix(300))")
+        #expect(verdict.contains(#"<testcase name="p50&gt;0us""#) && verdict.contains("<failure"), "\(verdict.prefix(600))")
         #expect(breached.stderr.contains("threshold breached: p50 was"), "\(breached.stderr)")
         #expect(breached.stderr.contains("limit p50>0us"), "\(breached.stderr)")
         #expect(!breached.stderr.contains("errors>0.5%"), "\(breached.stderr)")
