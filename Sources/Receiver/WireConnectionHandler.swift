@@ -45,6 +45,9 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private var parser: RequestParser
     private var context: ChannelHandlerContext?
     private var reading: Reading?
+    /// The request being read asked to be told to continue while earlier
+    /// answers were owed: the interim answer goes out once they are written.
+    private var owesContinue = false
     /// Bytes of a request that has not ended have been read (its deadline runs).
     private var isMidRequest = false
     /// Answers owed, in request order; the first has sequence `firstSequence`.
@@ -161,9 +164,9 @@ final class WireConnectionHandler: ChannelInboundHandler {
         reading = Reading(head: head, receivedAt: .now())
         if let length = head.contentLength, length > limits.maximumBodyBytes {
             tooLarge()
-        } else if head.expectsContinue, pending.isEmpty {
-            // Only when nothing is owed: an interim answer must not overtake final ones.
-            output += ResponseHeadEncoder.continueHead
+        } else if head.expectsContinue {
+            // An interim answer must not overtake final ones still owed.
+            if pending.isEmpty { output += ResponseHeadEncoder.continueHead } else { owesContinue = true }
         }
     }
 
@@ -183,6 +186,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private func ended() {
         guard let request = reading else { return }
         reading = nil
+        owesContinue = false
         dispatch(request, isBodyTooLarge: false)
     }
 
@@ -191,6 +195,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private func tooLarge() {
         guard let request = reading else { return }
         reading = nil
+        owesContinue = false
         isReading = false
         dispatch(request, isBodyTooLarge: true)
     }
@@ -214,6 +219,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private func refuse(_ error: HTTPWireError) {
         isReading = false
         reading = nil
+        owesContinue = false
         refusal = error
         if pending.isEmpty { answerRefusal() }
     }
@@ -231,7 +237,11 @@ final class WireConnectionHandler: ChannelInboundHandler {
             service.inFlight.finished()
             service.answerWritten(answer, to: next.method)
         }
-        if pending.isEmpty { lastActivity = .now() }
+        if pending.isEmpty {
+            lastActivity = .now()
+            if owesContinue, isOpen, reading?.bodyBytes == 0 { output += ResponseHeadEncoder.continueHead }
+            owesContinue = false
+        }
         if isOpen, refusal != nil, pending.isEmpty {
             answerRefusal()
         } else {

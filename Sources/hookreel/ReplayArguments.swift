@@ -79,7 +79,10 @@ struct HeaderArgument: ExpressibleByArgument {
     init?(argument: String) {
         guard let colon = argument.firstIndex(of: ":") else { return nil }
         let name = argument[..<colon].trimmingCharacters(in: .whitespaces)
-        let isToken = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 32 && $0 != ":" }
+        // A token (RFC 9110 §5.6.2): what HTTPWire's encoder accepts as a field name.
+        let isToken = !name.isEmpty && name.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0))
+        }
         let value = argument[argument.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         // No control characters: a CR or LF would split the request.
         let isFieldValue = value.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }

@@ -72,6 +72,7 @@ struct ReplayProcessTests {
          "--ca-file: /nonexistent/ca.pem: cannot read PEM certificates"),
         (["--target", "ftp://x"], "expected an absolute URL starting with http://"),
         (["--target", "http://x:0/"], "port '0' is not a number from 1 to 65535"),
+        (["--header", "X(a): 1"], "--header"),
     ]
 
     @Test(arguments: badOptions)

@@ -131,4 +131,22 @@ import TestSupport
         await running.recorder.shutdown()
         #expect(connection.received.hasPrefix("HTTP/1.1 413 Content Too Large\r\n"), "\(connection.received.prefix(80))")
     }
+
+    /// A request that asks to continue while an earlier answer is still owed
+    /// is told to after that answer, not before it and not never.
+    @Test func aContinueOwedBehindAnEarlierAnswerFollowsIt() async throws {
+        let running = try await RunningRecorder.start { $0.durability = .fsync }
+        let body = #"{"Type":"job.started"}"#
+        let first = Self.post(#"{"Type":"job.created"}"#)
+        let second = "POST /hook HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let connection = try RawConnection(port: running.recorder.port)
+        try connection.send(first + Array(second.utf8))
+        connection.read(until: "100 Continue")
+        #expect(connection.received.hasPrefix("HTTP/1.1 202 Accepted\r\n"), "\(connection.received)")
+        #expect(connection.received.hasSuffix("HTTP/1.1 100 Continue\r\n\r\n"), "\(connection.received)")
+        try connection.send(Array(body.utf8))
+        connection.read(until: "HTTP/1.1 202", count: 2)
+        await running.recorder.shutdown()
+        #expect(try running.records().count == 2)
+    }
 }
