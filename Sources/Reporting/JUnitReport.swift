@@ -64,24 +64,13 @@ public struct JUnitReport {
         String(time.description.prefix(19))
     }
 
-    /// Text as XML character data or an attribute value: the five markup
-    /// characters as entities, and the control characters XML 1.0 cannot
-    /// carry at all dropped (a tab, newline and carriage return stay).
+    /// Text as XML character data or an attribute value: HTML's escaping
+    /// (XML's five markup characters), after dropping the control characters
+    /// XML 1.0 cannot carry at all (a tab, newline and carriage return stay).
     private func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: continue
-            default: out.unicodeScalars.append(scalar)
-            }
+        let allowed = text.unicodeScalars.filter { scalar in
+            scalar.value >= 0x20 ? scalar.value != 0xFFFE && scalar.value != 0xFFFF : "\t\n\r".unicodeScalars.contains(scalar)
         }
-        return out
+        return HTML.escape(String(String.UnicodeScalarView(allowed)))
     }
 }

@@ -40,9 +40,7 @@ struct ShowReportCommand: ParsableCommand {
         valueName: "file"))
     var hgrm: String?
 
-    @Option(help: ArgumentHelp(
-        "Also write the verdict as JUnit XML for CI: a test case per --fail-on threshold and one for transport errors.",
-        valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the verdict as JUnit XML. " + ResultOptions.junitContents, valueName: "file"))
     var junit: String?
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(

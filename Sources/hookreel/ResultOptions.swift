@@ -13,10 +13,12 @@ struct ResultOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write a self-contained HTML report with charts.", valueName: "file"))
     var html: String?
 
-    @Option(help: ArgumentHelp(
-        "Write the verdict as JUnit XML for CI: a test case per --fail-on threshold and one for transport errors.",
-        valueName: "file"))
+    @Option(help: ArgumentHelp("Write the verdict as JUnit XML. " + ResultOptions.junitContents, valueName: "file"))
     var junit: String?
+
+    /// What `--junit` writes, for every command that takes it.
+    static let junitContents = "For CI: a test case per --fail-on threshold and one for transport errors."
+
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(
         "Exit \(Threshold.thresholdBreachedExitCode) when this holds, e.g. 'p99>250ms', 'p99.9>1s', 'errors>0.5%', 'rate<95%'; repeatable.",
