@@ -29,6 +29,11 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
         count == 1 || owns(routingKey: Self.routingKey(ofEventBody: body, type: type))
     }
 
+    /// As `owns(eventBody:type:)`, for a caller that has found the event's entity already.
+    public func owns(eventBody body: [UInt8], entity: EntityKey?) -> Bool {
+        count == 1 || owns(routingKey: Self.routingKey(ofEventBody: body, entity: entity))
+    }
+
     /// Whether the event routed by `key` (see `routingKey(ofEventBody:type:)`) is this shard's.
     public func owns(routingKey key: some Collection<UInt8>) -> Bool {
         count == 1 || Self.index(ofRoutingKey: key, count: count) == index
@@ -42,7 +47,11 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The bytes an event is routed by: its entity's `Key`, else its `EventId`,
     /// else the whole body.
     public static func routingKey(ofEventBody body: [UInt8], type: String?) -> [UInt8] {
-        if let type, let entity = EntityKey.entityKey(ofEventBody: body, type: type) { return Array(entity.key.utf8) }
+        routingKey(ofEventBody: body, entity: type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) })
+    }
+
+    private static func routingKey(ofEventBody body: [UInt8], entity: EntityKey?) -> [UInt8] {
+        if let entity { return Array(entity.key.utf8) }
         if let eventId = EventEnvelope(scanning: body)?.eventId { return Array(eventId.utf8) }
         return body
     }

@@ -37,95 +37,48 @@ public enum RequestPart: Sendable {
 /// Every byte of `bytes` is consumed by the time `read` returns nil; the parser
 /// keeps what it needs of a head that is not complete yet.
 public struct RequestParser: Sendable {
-    private enum Stage: Sendable {
-        case head
-        case body
-        case trailers
-        case end
-        /// After a message that ends the connection: only stray line breaks may follow.
-        case closed
-        case failed(HTTPWireError)
-    }
-
-    private var stage = Stage.head
-    private var head: HeadReader
-    private var body = BodyReader.length(0)
-    /// The stream offset of the next byte to read.
-    private var streamOffset = 0
-    /// Whether the message being read is the connection's last (RFC 9112 §9.6).
-    private var isLastMessage = false
+    private var reader: MessageReader
 
     public init(limits: HeadLimits = HeadLimits()) {
-        head = HeadReader(kind: .request, limits: limits)
+        reader = MessageReader(.request, limits: limits)
     }
 
     /// The next part of the request being read, from `input[index...]`; nil when
     /// the input is used up. After an error every call throws it again.
     public mutating func read(from input: UnsafeRawBufferPointer, at index: inout Int) throws(HTTPWireError) -> RequestPart? {
-        let inputOffset = streamOffset - index
-        defer { streamOffset = inputOffset + index }
-        do throws(HTTPWireError) {
-            while true {
-                switch stage {
-                case .head:
-                    guard try head.read(input, at: &index, inputOffset: inputOffset) else { return nil }
-                    let request = try makeHead()
-                    isLastMessage = !request.keepAlive
-                    switch request.contentLength {
-                    case 0: stage = .end
-                    case let length?: (stage, body) = (.body, .length(length))
-                    case nil: (stage, body) = (.body, .chunked)
-                    }
-                    return .head(request)
-                case .body:
-                    switch try body.read(input, at: &index, inputOffset: inputOffset) {
-                    case .data(let range): return .body(range)
-                    case .trailers:
-                        head.startTrailers(at: inputOffset + index)
-                        stage = .trailers
-                    case .end: stage = .end
-                    case nil: return nil
-                    }
-                case .trailers:
-                    guard try head.read(input, at: &index, inputOffset: inputOffset) else { return nil }
-                    try head.checkTrailers()
-                    stage = .end
-                case .end:
-                    head.start(.request)
-                    stage = isLastMessage ? .closed : .head
-                    return .end
-                case .closed:
-                    guard let stray = input[index...].firstIndex(where: { $0 != .cr && $0 != .lf }) else {
-                        index = input.count
-                        return nil
-                    }
-                    throw HTTPWireError(.dataAfterClose, at: inputOffset + stray)
-                case .failed(let error):
-                    throw error
-                }
+        switch try reader.read(input, at: &index) {
+        case .head:
+            let request: RequestHead
+            do throws(HTTPWireError) { request = try makeHead() } catch {
+                reader.fail(error)
+                throw error
             }
-        } catch {
-            stage = .failed(error)
-            throw error
+            let body: BodyReader? = switch request.contentLength {
+                case 0: nil
+                case let length?: .length(length)
+                case nil: .chunked
+            }
+            reader.begin(body: body, keepsAlive: request.keepAlive)
+            return .head(request)
+        case .body(let range): return .body(range)
+        case .end: return .end
+        case nil: return nil
         }
     }
 
     /// Tells the parser the connection ended: an error if it ended inside a request.
     public mutating func finish() throws(HTTPWireError) {
-        switch stage {
-        case .head where !head.hasStarted, .end, .closed: return
+        switch reader.stage {
+        case .head where !reader.head.hasStarted, .end, .closed: return
         case .failed(let error): throw error
-        default:
-            let error = HTTPWireError(.incompleteMessage, at: streamOffset)
-            stage = .failed(error)
-            throw error
+        default: throw reader.incompleteMessage()
         }
     }
 
     private mutating func makeHead() throws(HTTPWireError) -> RequestHead {
-        let headOffset = head.headOffset
-        let method = head.method, version = head.version, targetRange = head.targetRange
-        let headers = head.takeHead()
+        let headOffset = reader.head.headOffset
+        let method = reader.head.method, version = reader.head.version, targetRange = reader.head.targetRange
+        let headers = reader.head.takeHead()
         let framing = try FramingFields(headers, headOffset: headOffset)
         try framing.checkTransferEncoding(for: version)
         if version == .http1_1 && framing.hostCount == 0 { throw HTTPWireError(.missingHost, at: headOffset) }

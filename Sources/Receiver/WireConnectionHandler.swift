@@ -29,7 +29,6 @@ final class WireConnectionHandler: ChannelInboundHandler {
     private struct Reading {
         let head: RequestHead
         var body = ByteBuffer()
-        var bodyBytes = 0
         let receivedAt: Timestamp
     }
 
@@ -172,8 +171,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
 
     private func received(_ chunk: ByteBuffer) {
         guard reading != nil else { return }
-        reading!.bodyBytes += chunk.readableBytes
-        if reading!.bodyBytes > limits.maximumBodyBytes {
+        if reading!.body.readableBytes + chunk.readableBytes > limits.maximumBodyBytes {
             tooLarge()
         } else if reading!.body.readableBytes == 0 {
             reading!.body = chunk  // the usual single piece: kept, not copied
@@ -239,7 +237,7 @@ final class WireConnectionHandler: ChannelInboundHandler {
         }
         if pending.isEmpty {
             lastActivity = .now()
-            if owesContinue, isOpen, reading?.bodyBytes == 0 { output += ResponseHeadEncoder.continueHead }
+            if owesContinue, isOpen, reading?.body.readableBytes == 0 { output += ResponseHeadEncoder.continueHead }
             owesContinue = false
         }
         if isOpen, refusal != nil, pending.isEmpty {

@@ -119,19 +119,25 @@ final class RequestPreparer: IteratorProtocol {
                 pass = event.pass
                 timeShiftSeconds = nil
             }
-            let rewrite = nextRewrite(of: event.body, sendTime: sendTime)
-            if let shard, !shard.owns(eventBody: event.body, type: event.type) { continue }
+            // Found once, for the order and the shard both (rewrites never change a Key).
+            let entity = ordersByEntity || shard != nil ? event.type.flatMap { EntityKey.entityKey(ofEventBody: event.body, type: $0) } : nil
+            let isSent = shard?.owns(eventBody: event.body, entity: entity) ?? true
+            let rewrite = nextRewrite(of: event.body, sendTime: sendTime, isSent: isSent)
+            guard isSent else { continue }
             let body = rewrite.isIdentity ? event.body : rewrite.apply(to: event.body) ?? event.body
-            let entity = ordersByEntity ? event.type.flatMap { EntityKey.entityKey(ofEventBody: body, type: $0) } : nil
-            return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: entity)
+            return PacedEvent(payload: request(for: event, body: body), sendTime: sendTime, entity: ordersByEntity ? entity : nil)
         }
         return nil
     }
 
-    /// The rewrite of the next event in the stream, whichever shard sends it.
-    private func nextRewrite(of body: [UInt8], sendTime: SendTime) -> EventBodyRewrite {
+    /// The rewrite of the next event in the stream, whichever shard sends it:
+    /// every event takes its place in the fresh-id count and its pass's time
+    /// shift, and only one this process sends gets its id written.
+    private func nextRewrite(of body: [UInt8], sendTime: SendTime, isSent: Bool) -> EventBodyRewrite {
         var rewrite = EventBodyRewrite()
-        if rewrites.freshEventIds { rewrite.eventId = freshIds.next() }
+        if rewrites.freshEventIds {
+            if isSent { rewrite.eventId = freshIds.next() } else { freshIds.skip() }
+        }
         if rewrites.rebaseTimestamps {
             if timeShiftSeconds == nil, let first = EventBodyRewrite.eventTimestamp(in: body) {
                 let passStart: Timestamp
@@ -168,5 +174,10 @@ struct FreshEventIds {
     mutating func next() -> String {
         counter += 1
         return Hex.digits(prefix) + Hex.digits(counter)
+    }
+
+    /// Passes over the id of an event another shard sends.
+    mutating func skip() {
+        counter += 1
     }
 }

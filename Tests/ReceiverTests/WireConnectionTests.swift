@@ -88,17 +88,18 @@ import TestSupport
     /// Each pipelined request gets its own deadline: a client that keeps
     /// splitting requests across reads is not cut off after the first one's.
     @Test func aPipelinedRequestGetsADeadlineOfItsOwn() async throws {
-        let running = try await RunningRecorder.start { $0.requestTimeout = .milliseconds(300); $0.durability = .flush }
+        let running = try await RunningRecorder.start { $0.requestTimeout = .seconds(1); $0.durability = .flush }
         let connection = try RawConnection(port: running.recorder.port)
         let requests = (0..<6).map { Self.post(#"{"Type":"job.created","EventId":"e\#($0)"}"#) }
-        // Every read ends inside a request; 6 x 120 ms is well past one 300 ms deadline.
+        // Every read ends inside a request; 6 x 400 ms is well past one 1 s deadline,
+        // and each request still has 600 ms to spare on a busy machine.
         var pending: [UInt8] = []
         for request in requests {
             pending += request
             let cut = pending.count - 10
             try connection.send(Array(pending[..<cut]))
             pending = Array(pending[cut...])
-            try await Task.sleep(for: .milliseconds(120))
+            try await Task.sleep(for: .milliseconds(400))
         }
         try connection.send(pending)
         connection.read(until: "HTTP/1.1 202", count: 6)
