@@ -80,6 +80,7 @@ let package = Package(
             "EventModel", "HTTPWire", "Primitives", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // Layer 3
@@ -145,7 +146,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "HookreelTests", dependencies: [
-            "EventModel", "Primitives", "Replay", "SegmentStore", "TestSupport",
+            "EventModel", "Primitives", "Receiver", "Replay", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -11,6 +11,12 @@ import Synchronization
 /// registry of this recorder's own, so several recorders in one process do
 /// not share counters.
 final class RecorderMetrics: RecordLogObserver, Sendable {
+    /// Every metric this type exports, for dashboards and their test.
+    static let names = [
+        "hookreel_record_requests_total", "hookreel_record_received_bytes_total", "hookreel_record_records_written_total",
+        "hookreel_record_fsync_seconds", "hookreel_record_segments_sealed_total", "hookreel_record_open_segment_bytes",
+    ]
+
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let logger: Logger

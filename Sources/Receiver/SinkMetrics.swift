@@ -9,6 +9,12 @@ import Synchronization
 /// registry of this sink's own (as `RecorderMetrics` does); and, with
 /// `--record`, the record log's observer.
 final class SinkMetrics: RecordLogObserver, Sendable {
+    /// Every metric this type exports, for dashboards and their test.
+    static let names = [
+        "hookreel_sink_requests_total", "hookreel_sink_signatures_total", "hookreel_sink_duplicate_events_total",
+        "hookreel_sink_order_violations_total", "hookreel_sink_records_written_total",
+    ]
+
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let logger: Logger

@@ -83,7 +83,8 @@ final class ClosedLoopDriver: @unchecked Sendable {
         }
         switch feed.take(parkingOnLoop: index) {
         case .request(let request):
-            counters.sent.add(1, ordering: .relaxed)
+            counters.released(1)
+            counters.sending()
             client.send(request, onLoop: index) { [self] outcome in
                 statistics[index].record(RequestSample(
                     intended: intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),

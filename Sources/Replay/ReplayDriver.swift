@@ -94,7 +94,7 @@ final class ReplayDriver: @unchecked Sendable {
         for index in batches.indices where !batches[index].isEmpty {
             let batch = batches[index]
             batches[index].removeAll(keepingCapacity: true)
-            counters.sent.add(batch.count, ordering: .relaxed)
+            counters.released(batch.count)
             let loop = client.loops[index]
             loop.execute { [self] in
                 for send in batch { dispatch(send, onLoop: index) }
@@ -114,6 +114,7 @@ final class ReplayDriver: @unchecked Sendable {
     }
 
     private func deliver(_ send: Send, onLoop index: Int) {
+        counters.sending()
         client.send(send.request, onLoop: index) { [self] outcome in
             let sample = RequestSample(
                 intended: send.intended, sent: offset(of: outcome.sentAt), completed: offset(of: outcome.completedAt),

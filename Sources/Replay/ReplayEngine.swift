@@ -4,6 +4,7 @@ import Foundation
 import HTTPWire
 import NIOCore
 import NIOPosix
+import Primitives
 import Reporting
 import SegmentStore
 import Synchronization
@@ -25,6 +26,8 @@ public struct ReplayConfiguration: Sendable {
     public static let defaultTimeout: Duration = .seconds(60)
     /// A closed loop's concurrency when none is given (`--rate max` alone).
     public static let defaultClosedLoopConcurrency = 64
+    /// How long a run goes before `abortOn` is first checked.
+    public static let defaultAbortGrace: Duration = .seconds(10)
 
     public var input: ReplayInput
     /// The command the result names (`replay`, `storm`).
@@ -63,6 +66,12 @@ public struct ReplayConfiguration: Sendable {
     /// An instant already past anchors the clock there all the same: events
     /// whose time has gone go out at once, and their lag says how late.
     public var startAt: Timestamp?
+    /// Live counts and histograms for `--metrics-listen`; nil keeps none.
+    public var metrics: ReplayMetrics?
+    /// Checked once a second over the run so far, from `abortGrace` on: the
+    /// first that breaches stops the run, and the result says so (`aborted`).
+    public var abortOn: [Threshold] = []
+    public var abortGrace = Self.defaultAbortGrace
 
     public init(input: ReplayInput, target: DeliveryTarget, pacer: any Pacer) {
         self.input = input
@@ -95,6 +104,8 @@ public struct ReplayProgress: Sendable {
     public var lastSecondLatency: LatencyHistogram
     /// The rate this process's schedule asks for, when it has one.
     public var targetRate: Double?
+    /// Set once an `abortOn` threshold has breached and the run is stopping.
+    public var abort: RunAbort?
 }
 
 public enum ReplayError: Error, Sendable, CustomStringConvertible {
@@ -121,11 +132,13 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
 public final class ReplayEngine: Sendable {
     public let configuration: ReplayConfiguration
     private let onIssue: @Sendable (ReadIssue) -> Void
+    private let onAbort: @Sendable (RunAbort) -> Void
     private let inbox = DriverInbox()
     private let feed: RequestFeed
-    private let counters = ProgressCounters()
+    private let counters: ProgressCounters
     private let state = Mutex<RunState?>(nil)
     private let isStopRequested = Atomic<Bool>(false)
+    private let abort = Mutex<RunAbort?>(nil)
 
     private struct RunState: Sendable {
         let origin: NIODeadline
@@ -139,12 +152,17 @@ public final class ReplayEngine: Sendable {
     /// a request and most of the driver's time.)
     static let releaseAhead: Duration = .milliseconds(2)
 
-    /// - Parameter onIssue: told of each malformed record or corrupt segment
-    ///   (which is skipped, or ends the run when the configuration is strict).
-    public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void) {
+    /// - Parameters:
+    ///   - onIssue: told of each malformed record or corrupt segment (which is
+    ///     skipped, or ends the run when the configuration is strict).
+    ///   - onAbort: told when an `abortOn` threshold breaches, as the run stops.
+    public init(configuration: ReplayConfiguration, onIssue: @escaping @Sendable (ReadIssue) -> Void,
+                onAbort: @escaping @Sendable (RunAbort) -> Void = { _ in }) {
         self.configuration = configuration
         self.onIssue = onIssue
+        self.onAbort = onAbort
         feed = RequestFeed(capacity: 2 * configuration.inFlightLimit + 256)
+        counters = ProgressCounters(metrics: configuration.metrics)
     }
 
     /// Asks the run to schedule nothing more; requests in flight still complete.
@@ -192,7 +210,7 @@ public final class ReplayEngine: Sendable {
         let loops = Array(group.makeIterator())
         let client = DeliveryClient(target: configuration.target, loops: loops, connections: configuration.connectionLimit,
                                     timeout: configuration.timeout, tls: tls)
-        let statistics = loops.map { _ in StatisticsBox() }
+        let statistics = loops.map { _ in StatisticsBox(metrics: configuration.metrics) }
         let snapshots = zip(loops, statistics).map { loop, box in
             loop.scheduleRepeatedTask(initialDelay: .zero, delay: TimeAmount(Self.progressInterval)) { _ in
                 box.publishSnapshot()
@@ -208,6 +226,7 @@ public final class ReplayEngine: Sendable {
         startedAt = Timestamp(microsecondsSinceEpoch: wallNow.microsecondsSinceEpoch + offset)
         let origin = monotonicNow + TimeAmount.microseconds(offset)
         state.withLock { $0 = RunState(origin: origin, statistics: statistics) }
+        let watcher = configuration.metrics == nil && configuration.abortOn.isEmpty ? nil : Task { [self] in await watch(from: origin) }
         await waitUntil(origin)
         if let concurrency = configuration.pacer.closedLoopConcurrency, !configuration.ordersByEntity {
             let driver = ClosedLoopDriver(
@@ -224,6 +243,7 @@ public final class ReplayEngine: Sendable {
             await driver.runOnOwnThread()
         }
 
+        watcher?.cancel()
         state.withLock { $0 = nil }
         for snapshot in snapshots { snapshot.cancel() }
         var merged = RunStatistics()
@@ -242,8 +262,38 @@ public final class ReplayEngine: Sendable {
             command: configuration.command, target: configuration.target.description, pacing: pacer.summary,
             startedAt: startedAt,
             targetRate: Self.scheduledRate(of: pacer, merged) ?? pacer.targetRate.map { $0 / Double(configuration.shard?.count ?? 1) },
-            skippedRecords: source.skippedRecords, seed: configuration.seed, shard: configuration.shard)
+            skippedRecords: source.skippedRecords, seed: configuration.seed, shard: configuration.shard,
+            aborted: abort.withLock { $0 })
         return RunResult(metadata: metadata, statistics: merged)
+    }
+
+    /// Once a second from the origin: sets the metrics' gauges, and from
+    /// `abortGrace` on checks `abortOn` over the run so far; the first breach
+    /// is kept for the result and stops the run.
+    private func watch(from origin: NIODeadline) async {
+        var second = 0
+        var lastSent = 0
+        while !Task.isCancelled {
+            second += 1
+            try? await Task.sleep(for: .nanoseconds(max(0, (origin + .seconds(Int64(second)) - NIODeadline.now()).nanoseconds)),
+                                  tolerance: .milliseconds(10))
+            guard !Task.isCancelled, let progress = progress(), progress.elapsed >= .zero else { continue }
+            configuration.metrics?.update(progress, achievedRate: Double(progress.sent - lastSent))
+            lastSent = progress.sent
+            guard progress.abort == nil, progress.elapsed >= configuration.abortGrace else { continue }
+            let figures = ThresholdFigures(
+                latency: progress.latency, requests: progress.completed, failedRequests: progress.failed,
+                achievedRate: Double(progress.sent) / max(progress.elapsed.seconds, 1e-3), targetRate: progress.targetRate)
+            for threshold in configuration.abortOn {
+                let check = threshold.check(figures)
+                guard check.isBreached else { continue }
+                let breach = RunAbort(threshold: threshold.description, measurement: check.measurement, second: second)
+                abort.withLock { $0 = breach }
+                onAbort(breach)
+                stop()
+                break
+            }
+        }
     }
 
     /// Sleeps until `origin` (the `startAt` instant), or until `stop()`.
@@ -292,7 +342,7 @@ public final class ReplayEngine: Sendable {
         return ReplayProgress(elapsed: .nanoseconds(elapsed.nanoseconds), sent: counters.sent.load(ordering: .relaxed),
                               completed: counters.completed.load(ordering: .relaxed),
                               failed: counters.failed.load(ordering: .relaxed), latency: latency, lastSecondLatency: lastSecond,
-                              targetRate: configuration.pacer.targetRate.map { $0 / shards })
+                              targetRate: configuration.pacer.targetRate.map { $0 / shards }, abort: abort.withLock { $0 })
     }
 }
 
@@ -300,6 +350,7 @@ public final class ReplayEngine: Sendable {
 /// loop, including the final read, which is submitted to it.)
 final class StatisticsBox: @unchecked Sendable {
     private(set) var statistics = RunStatistics()
+    private let metrics: ReplayMetrics?
     /// Latency of the requests completed since the current second's window opened.
     private var currentSecond = LatencyHistogram()
     private var publications = 0
@@ -307,9 +358,14 @@ final class StatisticsBox: @unchecked Sendable {
     /// last whole second, as of the last `publishSnapshot()`.
     private let snapshot = Mutex((latency: LatencyHistogram(), lastSecond: LatencyHistogram()))
 
+    init(metrics: ReplayMetrics? = nil) {
+        self.metrics = metrics
+    }
+
     /// On the loop: counts a completed request.
     func record(_ sample: RequestSample) {
         statistics.record(sample)
+        metrics?.completed(sample)
         currentSecond.record(sample.completed - sample.intended)
     }
 
@@ -331,6 +387,8 @@ final class StatisticsBox: @unchecked Sendable {
 }
 
 final class ProgressCounters: Sendable {
+    /// Requests released by the schedule (handed to a loop, at most
+    /// `releaseAhead` before their send time).
     let sent = Atomic<Int>(0)
     let completed = Atomic<Int>(0)
     /// Completed without a 2xx answer.
@@ -340,6 +398,22 @@ final class ProgressCounters: Sendable {
     private let firstErrors = Mutex<(any: DeliveryFailure?, other: String?)>((nil, nil))
     /// Set once both are known, so later failures skip the lock.
     private let knowsFirstErrors = Atomic<Bool>(false)
+    private let metrics: ReplayMetrics?
+
+    init(metrics: ReplayMetrics? = nil) {
+        self.metrics = metrics
+    }
+
+    /// Counts requests the schedule released.
+    func released(_ count: Int) {
+        sent.add(count, ordering: .relaxed)
+        metrics?.released(count)
+    }
+
+    /// Counts a request handed to a connection at its send time (on its loop).
+    func sending() {
+        metrics?.sending()
+    }
 
     /// Counts a completed request (on its event loop).
     func complete(_ result: Result<Int, DeliveryFailure>) {

@@ -31,9 +31,12 @@ public struct HTMLReport: ReportRenderer {
         </head>
         <body>
         <h1>\(HTML.escape(summary.title))</h1>
-        <table class="facts">
 
         """
+        if let abort = summary.abortWarning {
+            html += "<p class=\"warning aborted\">\(HTML.escape(abort))</p>\n"
+        }
+        html += "<table class=\"facts\">\n"
         for (label, value) in summary.facts {
             html += "<tr><th>\(HTML.escape(label))</th><td>\(HTML.escape(value))</td></tr>\n"
         }

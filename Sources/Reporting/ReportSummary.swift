@@ -12,6 +12,8 @@ struct ReportSummary {
     let facts: [(label: String, value: String)]
     /// Set when the achieved rate fell short of the target.
     let scheduleWarning: String?
+    /// Set when an `--abort-on` threshold stopped the run.
+    let abortWarning: String?
     /// One row per histogram: its name and a cell per `histogramColumns` entry.
     let histograms: [(name: String, cells: [String])]
 
@@ -19,6 +21,7 @@ struct ReportSummary {
         let metadata = result.metadata
         let statistics = result.statistics
         title = "hookreel \(metadata.command) report"
+        abortWarning = metadata.aborted.map { "ABORTED: \($0); the figures cover the run up to the stop" }
 
         var facts: [(String, String)] = [
             ("target", metadata.target),
@@ -83,6 +86,7 @@ public struct TextReport: ReportRenderer {
         let summary = ReportSummary(result)
         let labelWidth = summary.facts.map(\.label.count).max() ?? 0
         var lines = [summary.title]
+        if let abort = summary.abortWarning { lines.append(abort) }
         for (label, value) in summary.facts {
             lines.append(pad(label, labelWidth) + "  " + value)
             if label == "rate", let warning = summary.scheduleWarning {

@@ -37,10 +37,13 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     public var shard: Shard?
     /// The shards a merged result holds; nil unless the merged results were sharded.
     public var shards: ShardCoverage?
+    /// Set when an `--abort-on` threshold stopped the run; a merge keeps the
+    /// earliest of its results' marks.
+    public var aborted: RunAbort?
 
     public init(command: String, target: String, pacing: String, startedAt: Timestamp,
                 targetRate: Double?, skippedRecords: Int, seed: UInt64? = nil, shard: Shard? = nil,
-                shards: ShardCoverage? = nil) {
+                shards: ShardCoverage? = nil, aborted: RunAbort? = nil) {
         self.command = command
         self.target = target
         self.pacing = pacing
@@ -50,6 +53,7 @@ public struct RunMetadata: Sendable, Codable, Equatable {
         self.seed = seed
         self.shard = shard
         self.shards = shards
+        self.aborted = aborted
     }
 
     /// The shard indices this result measured, and of how many; nil when unsharded.
@@ -60,7 +64,7 @@ public struct RunMetadata: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case command, target, pacing, seed, shard, shards
+        case command, target, pacing, seed, shard, shards, aborted
         case startedAt = "started_at"
         case targetRate = "target_rate"
         case skippedRecords = "skipped_records"
@@ -218,7 +222,10 @@ public struct RunResult: Sendable, Codable, Equatable {
             targetRate: rates.contains(nil) ? nil : rates.reduce(0) { $0 + ($1 ?? 0) },
             skippedRecords: results.reduce(0) { $0 + $1.metadata.skippedRecords },
             seed: Set(results.map(\.metadata.seed)).count == 1 ? results[0].metadata.seed : nil,
-            shards: coverage)
+            shards: coverage,
+            aborted: results.compactMap { result in
+                result.metadata.aborted.map { (abort: $0, at: result.metadata.startedAt.microsecondsSinceEpoch + Int64($0.second) * 1_000_000) }
+            }.min { $0.at < $1.at }?.abort)
         return RunResult(metadata: metadata, statistics: statistics, storm: storm)
     }
 

@@ -64,7 +64,13 @@ public struct Threshold: Sendable, CustomStringConvertible {
 
     /// What the threshold measures in `result`, and whether its condition is true.
     public func check(_ result: RunResult) -> ThresholdCheck {
-        let latency = result.statistics.latency
+        check(ThresholdFigures(result))
+    }
+
+    /// What the threshold measures in `figures` (a finished run's, or a
+    /// running one's so far), and whether its condition is true.
+    public func check(_ figures: ThresholdFigures) -> ThresholdCheck {
+        let latency = figures.latency
         let measured: Double
         let shown: String
         switch metric {
@@ -78,17 +84,53 @@ public struct Threshold: Sendable, CustomStringConvertible {
             measured = Double(latency.max.wholeMicroseconds)
             shown = "max was \(HumanUnits.duration(microseconds: measured))"
         case .errors:
-            measured = result.errorRatio * 100
-            shown = "errors were \(HumanUnits.percent(measured)) (\(result.statistics.failedRequests) of \(result.statistics.requests))"
+            measured = figures.errorRatio * 100
+            shown = "errors were \(HumanUnits.percent(measured)) (\(figures.failedRequests) of \(figures.requests))"
         case .rate:
-            guard let fraction = result.achievedFractionOfTarget else {
+            guard let fraction = figures.achievedFractionOfTarget, let target = figures.targetRate else {
                 // A rate gate on a run without a target cannot pass silently.
                 return ThresholdCheck(measurement: "rate has no target rate to compare with (closed loop)", isBreached: true)
             }
             measured = fraction * 100
-            shown = "rate was \(HumanUnits.percent(measured)) of the target (\(HumanUnits.rate(result.achievedRate)) of \(HumanUnits.rate(result.metadata.targetRate ?? 0)))"
+            shown = "rate was \(HumanUnits.percent(measured)) of the target (\(HumanUnits.rate(figures.achievedRate)) of \(HumanUnits.rate(target)))"
         }
         return ThresholdCheck(measurement: shown, isBreached: comparison.holds(measured, limit))
+    }
+}
+
+/// The figures thresholds are checked against: a finished run's, or a running
+/// one's so far (`--abort-on`).
+public struct ThresholdFigures: Sendable {
+    public var latency: LatencyHistogram
+    /// Completed requests.
+    public var requests: Int
+    /// Non-2xx answers and transport errors.
+    public var failedRequests: Int
+    /// Requests per second.
+    public var achievedRate: Double
+    /// The rate asked for; nil for a closed loop.
+    public var targetRate: Double?
+
+    public init(latency: LatencyHistogram, requests: Int, failedRequests: Int, achievedRate: Double, targetRate: Double?) {
+        self.latency = latency
+        self.requests = requests
+        self.failedRequests = failedRequests
+        self.achievedRate = achievedRate
+        self.targetRate = targetRate
+    }
+
+    public init(_ result: RunResult) {
+        self.init(latency: result.statistics.latency, requests: result.statistics.requests,
+                  failedRequests: result.statistics.failedRequests, achievedRate: result.achievedRate,
+                  targetRate: result.metadata.targetRate)
+    }
+
+    var errorRatio: Double { requests == 0 ? 0 : Double(failedRequests) / Double(requests) }
+
+    /// achievedRate / targetRate; nil without a positive target or with fewer than two requests.
+    var achievedFractionOfTarget: Double? {
+        guard let targetRate, targetRate > 0, requests > 1 else { return nil }
+        return achievedRate / targetRate
     }
 }
 

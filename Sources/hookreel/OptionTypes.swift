@@ -48,6 +48,11 @@ struct DurationArgument: ExpressibleByArgument {
         self.duration = duration
         text = argument
     }
+
+    init(_ duration: Duration) {
+        self.duration = duration
+        text = DurationText.format(duration)
+    }
 }
 
 /// `argument` as a non-negative number followed by the first of `units` whose

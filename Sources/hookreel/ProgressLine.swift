@@ -5,7 +5,7 @@ import Reporting
 
 /// The live progress line on stderr, redrawn in place four times a second:
 /// elapsed, sent, the rate of the last second against the target, in flight,
-/// errors, and latency p99 so far and of the last second.
+/// errors, latency p99 so far and of the last second, and an `--abort-on` breach.
 final class ProgressLine: Sendable {
     static let interval: Duration = .milliseconds(250)
     private let task: Task<Void, Never>
@@ -36,6 +36,9 @@ final class ProgressLine: Sendable {
         }
         if progress.lastSecondLatency.count > 0 {
             text += " (last 1s: \(HumanUnits.duration(progress.lastSecondLatency.percentile(99))))"
+        }
+        if let abort = progress.abort {
+            text += " ABORTING: \(abort.threshold) breached at \(abort.second)s"
         }
         return text
     }

@@ -5,6 +5,7 @@ import EventModel
 import Foundation
 import Primitives
 import Replay
+import Receiver
 import Reporting
 import SegmentStore
 
@@ -24,7 +25,7 @@ struct ReplayCommand: AsyncParsableCommand {
         Requests go to the target URL's path.
 
         The summary goes to stdout. Exit status: 0 when every --fail-on threshold held, \
-        \(Threshold.thresholdBreachedExitCode) when one was breached, 1 on errors (including \
+        \(Threshold.thresholdBreachedExitCode) when one was breached or an --abort-on threshold stopped the run, 1 on errors (including \
         --strict read errors, and a run in which no request got an HTTP answer), 64 on bad options.
         """
     )
@@ -55,6 +56,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Scale-out")
     var scaleOut: ScaleOutOptions
+
+    @OptionGroup(title: "Watching the run")
+    var live: LiveRunOptions
 
     func validate() throws {
         if bounds.passes != 1, !rewrites.freshIds {
@@ -95,14 +99,22 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.shard = try scaleOut.resolvedShard()
         configuration.startAt = try scaleOut.resolvedStart()
         try delivery.apply(to: &configuration)
-        let run = try await runReplay(configuration, showsProgress: results.showsProgress)
+        try live.apply(to: &configuration, defaultRunName: recordingName)
+        let run = try await runReplay(configuration, showsProgress: results.showsProgress, metricsListen: live.metricsListen)
         try results.write(run.result)
         try run.requireAnAnswer()
         try results.enforceThresholds(on: run.result)
+        try run.requireNoAbort()
     }
 
     private func makeTarget() throws -> DeliveryTarget {
         try parseTarget(target)
+    }
+
+    /// The recording directory's (or segment's) name, the run's default name.
+    private var recordingName: String {
+        let name = URL(fileURLWithPath: recording).lastPathComponent
+        return name.hasSuffix(".ndjson.zst") ? String(name.dropLast(".ndjson.zst".count)) : name
     }
 }
 
@@ -129,15 +141,24 @@ struct ReplayRun {
         let cause = firstTransportError.map { "; the first error: \($0)" } ?? ""
         throw CommandFailure("no request reached \(target): \(statistics.requests) sent, none got an HTTP answer\(cause)")
     }
+
+    /// Fails with the threshold exit status when an `--abort-on` threshold stopped the run.
+    func requireNoAbort() throws {
+        guard let abort = result.metadata.aborted else { return }
+        Diagnostics.note("threshold breached: \(abort)")
+        throw ExitCode(Threshold.thresholdBreachedExitCode)
+    }
 }
 
-/// Runs the engine with the progress line and Ctrl-C handling both `replay`
-/// and `storm --target` give: the first SIGINT/SIGTERM stops scheduling and
-/// lets requests in flight finish.
-func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async throws -> ReplayRun {
-    let engine = ReplayEngine(configuration: configuration) { issue in
+/// Runs the engine with what both `replay` and `storm --target` give: the
+/// progress line, the metrics endpoint, and Ctrl-C handling (the first
+/// SIGINT/SIGTERM stops scheduling and lets requests in flight finish).
+func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool, metricsListen: ListenAddress?) async throws -> ReplayRun {
+    let engine = ReplayEngine(configuration: configuration, onIssue: { issue in
         Diagnostics.warning(issue.description)
-    }
+    }, onAbort: { abort in
+        Diagnostics.note("\(abort); stopping: no new requests, waiting for those in flight")
+    })
     if let shard = configuration.shard {
         Diagnostics.note("sending shard \(shard) of the run")
     }
@@ -146,6 +167,7 @@ func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async 
         Diagnostics.note(wait > 0 ? "starting at \(startAt) (in \(HumanUnits.duration(.seconds(wait))))"
                                   : "starting late: the clock started at \(startAt)")
     }
+    let endpoint = try await startMetricsEndpoint(configuration.metrics, at: metricsListen)
     let signals = TerminationSignals()
     let stopper = Task {
         await signals.wait()
@@ -155,16 +177,30 @@ func runReplay(_ configuration: ReplayConfiguration, showsProgress: Bool) async 
     }
     defer { stopper.cancel() }
     let progress = showsProgress ? ProgressLine.start(engine: engine) : nil
-    do {
-        let result = try await engine.run()
-        await progress?.finish()
+    let outcome: Result<RunResult, ReplayError>
+    do throws(ReplayError) { outcome = .success(try await engine.run()) } catch { outcome = .failure(error) }
+    await progress?.finish()
+    await endpoint?.shutdown()
+    switch outcome {
+    case .success(let result):
         if let reason = engine.firstOtherError {
             Diagnostics.note("requests failed with 'other' errors; the first: \(reason)")
         }
         return ReplayRun(result: result, target: configuration.target, firstTransportError: engine.firstTransportError)
-    } catch {
-        await progress?.finish()
+    case .failure(let error):
         throw CommandFailure("\(error)")
+    }
+}
+
+/// Serves `metrics` on `address` for the run's length; nil without `--metrics-listen`.
+private func startMetricsEndpoint(_ metrics: ReplayMetrics?, at address: ListenAddress?) async throws -> MetricsEndpoint? {
+    guard let metrics, let address else { return nil }
+    do {
+        let endpoint = try await MetricsEndpoint.start(host: address.host, port: address.port, exposition: metrics.exposition)
+        Diagnostics.note("serving metrics on http://\(address.host):\(endpoint.port)/metrics")
+        return endpoint
+    } catch {
+        throw CommandFailure("--metrics-listen \(address.host):\(address.port): cannot listen: \(error)")
     }
 }
 

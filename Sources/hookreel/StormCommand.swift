@@ -23,7 +23,7 @@ struct StormCommand: AsyncParsableCommand {
         thresholds and reports as `hookreel replay`, whose report then ends with the storm's \
         arrivals and emitted events per second (kept in --json and --html too).
 
-        Exit status: 0; 3 when a --fail-on threshold is breached; 1 on errors (a bad scenario \
+        Exit status: 0; 3 when a --fail-on threshold is breached or an --abort-on threshold stops the run; 1 on errors (a bad scenario \
         names its file, line and key; with --target, no request got an HTTP answer); 64 on bad options.
         """
     )
@@ -62,6 +62,9 @@ struct StormCommand: AsyncParsableCommand {
     @OptionGroup(title: "Scale-out (--shard with --print, --out or --target; --start-at with --target)")
     var scaleOut: ScaleOutOptions
 
+    @OptionGroup(title: "Watching the run (with --target)")
+    var live: LiveRunOptions
+
     func validate() throws {
         let outputs = [check, print, out != nil, target != nil].filter { $0 }.count
         guard outputs == 1 else {
@@ -69,7 +72,7 @@ struct StormCommand: AsyncParsableCommand {
         }
         if let target {
             _ = try parseTarget(target)
-        } else if secret.isGiven || !headers.isEmpty || delivery.isGiven || results.isGiven {
+        } else if secret.isGiven || !headers.isEmpty || delivery.isGiven || results.isGiven || live.isGiven {
             throw ValidationError("delivery, signing and result options apply to --target")
         }
         if storm.instance != nil, out == nil { throw ValidationError("--instance applies to --out") }
@@ -150,11 +153,13 @@ struct StormCommand: AsyncParsableCommand {
             signature: try secret.load().map(WebhookSignature.init(secret:)),
             extraHeaders: headers.map { ($0.name, $0.value) })
         try delivery.apply(to: &configuration)
-        var run = try await runReplay(configuration, showsProgress: results.showsProgress)
+        try live.apply(to: &configuration, defaultRunName: scenario.name)
+        var run = try await runReplay(configuration, showsProgress: results.showsProgress, metricsListen: live.metricsListen)
         run.result.storm = counts.series
         try results.write(run.result)
         try run.requireAnAnswer()
         try results.enforceThresholds(on: run.result)
+        try run.requireNoAbort()
     }
 }
 

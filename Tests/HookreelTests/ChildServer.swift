@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// A `hookreel` server command (`sink`, `orchestrator`) as a child process on
-/// 127.0.0.1 with an ephemeral port; stdout is read once it exits.
+/// A `hookreel` command that listens (`sink`, `orchestrator`, or a run with
+/// `--metrics-listen`) as a child process on 127.0.0.1 with an ephemeral
+/// port; stdout is read once it exits.
 final class ChildServer: Sendable {
     let process: Process
     let port: Int
@@ -16,10 +17,14 @@ final class ChildServer: Sendable {
         var current: String { text.withLock { $0 } }
     }
 
-    init(command: String = "sink", arguments: [String], environment: [String: String]) throws {
+    /// - Parameters:
+    ///   - listening: the arguments that make it listen on an ephemeral port.
+    ///   - announcement: a pattern of the log line giving the port, ending in `:PORT`.
+    init(command: String = "sink", arguments: [String], environment: [String: String],
+         listening: [String] = ["--listen", "127.0.0.1:0"], announcement: String = #"address=127\.0\.0\.1:\d+"#) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
-        process.arguments = [command, "--listen", "127.0.0.1:0"] + arguments
+        process.arguments = [command] + listening + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         output = Pipe()
         let errors = Pipe()
@@ -38,7 +43,7 @@ final class ChildServer: Sendable {
         while port == nil && Date() < deadline && process.isRunning {
             usleep(10_000)
             let text = log.current
-            port = text.range(of: #"address=127\.0\.0\.1:\d+"#, options: .regularExpression).flatMap { Int(text[$0].split(separator: ":").last ?? "") }
+            port = text.range(of: announcement, options: .regularExpression).flatMap { Int(text[$0].split(separator: ":").last ?? "") }
         }
         guard let port else {
             process.terminate()
@@ -52,7 +57,12 @@ final class ChildServer: Sendable {
     /// Sends `signal`, waits (up to 20 s) for the exit; the status and what went to stdout.
     func stop(with signal: Int32) -> (status: Int32, stdout: String) {
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(20)
+        return waitForExit()
+    }
+
+    /// Waits (up to `timeout`, then kills it) for the exit; the status and what went to stdout.
+    func waitForExit(timeout: TimeInterval = 20) -> (status: Int32, stdout: String) {
+        let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         let data = output.fileHandleForReading.readDataToEndOfFile()

@@ -48,6 +48,21 @@ import Testing
         #expect(whole.statistics.requests == 12)
     }
 
+    /// Shards check `--abort-on` each on its own: the merge keeps the mark
+    /// that came first in wall-clock time, whatever the order given.
+    @Test func aMergeKeepsTheEarliestAbortMark() throws {
+        var early = try shardResult(0, of: 3)
+        early.metadata.startedAt = Timestamp(microsecondsSinceEpoch: early.metadata.startedAt.microsecondsSinceEpoch + 2_000_000)
+        early.metadata.aborted = RunAbort(threshold: "errors>5%", measurement: "errors were 9%", second: 12)
+        var late = try shardResult(1, of: 3)
+        late.metadata.aborted = RunAbort(threshold: "p99>1s", measurement: "p99 was 2s", second: 15)
+        let unmarked = try shardResult(2, of: 3)
+        for order in [[late, early, unmarked], [unmarked, early, late]] {
+            #expect(try RunResult.merging(order).metadata.aborted == early.metadata.aborted)
+        }
+        #expect(try RunResult.merging([unmarked, try shardResult(0, of: 3), try shardResult(1, of: 3)]).metadata.aborted == nil)
+    }
+
     @Test func aShardGivenTwiceIsRefused() throws {
         let error = try #require(mergeError([try shardResult(0, of: 2), try shardResult(1, of: 2), try shardResult(1, of: 2)]))
         #expect(error.code == .shardMismatch)
