@@ -21,6 +21,7 @@ public enum RecordField: String, CaseIterable, Sendable {
     case source
     case upstreamStatus = "upstream_status"
     case upstreamMilliseconds = "upstream_ms"
+    case redacted
 
     /// This field's bit in a set of seen fields.
     fileprivate var bit: UInt32 {
@@ -43,6 +44,7 @@ public enum RecordField: String, CaseIterable, Sendable {
         case .source: 1 << 15
         case .upstreamStatus: 1 << 16
         case .upstreamMilliseconds: 1 << 17
+        case .redacted: 1 << 18
         }
     }
 
@@ -69,6 +71,7 @@ public enum RecordField: String, CaseIterable, Sendable {
         case .source: "source"
         case .upstreamStatus: "upstream_status"
         case .upstreamMilliseconds: "upstream_ms"
+        case .redacted: "redacted"
         }
     }
 }
@@ -143,6 +146,14 @@ extension RecordedRequest {
         if let source { json.raw(",\"source\":"); json.string(source.rawValue) }
         if let upstreamStatus { json.raw(",\"upstream_status\":"); json.integer(upstreamStatus) }
         if let upstreamMilliseconds { json.raw(",\"upstream_ms\":"); json.number(upstreamMilliseconds) }
+        if let redacted {
+            json.raw(",\"redacted\":[")
+            for (index, pointer) in redacted.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.string(pointer)
+            }
+            json.raw("]")
+        }
         json.raw("}\n")
     }
 
@@ -205,6 +216,7 @@ public struct RecordLine: Sendable {
         var status: Int64?
         var upstreamStatus: Int64?
         var upstreamMilliseconds: JSONNumberSlice?
+        var redacted: JSONStringSlice?  // the whole array, brackets included
     }
 
     /// Parses and validates `bytes` (one line, without its newline).
@@ -313,6 +325,13 @@ public struct RecordLine: Sendable {
                         return
                     }
                     slices.upstreamMilliseconds = try scanner.scanNumber()
+                case .redacted:
+                    let start = scanner.index
+                    if try scanner.scanArrayOfStrings() {
+                        slices.redacted = JSONStringSlice(range: start..<scanner.index, hasEscapes: false)
+                    } else {
+                        failure = failure ?? .wrongType(field: field.rawValue, expected: "an array of strings")
+                    }
                 }
             }
             scanner.skipWhitespace()
@@ -346,6 +365,15 @@ public struct RecordLine: Sendable {
 
     /// The record's `type`, if it has one.
     public var type: String? { string(slices.type) }
+
+    /// Whether the stored body was redacted (`record --redact`).
+    public var isRedacted: Bool { slices.redacted != nil }
+
+    /// The pointers redacted in the stored body (`record --redact`); nil when it was not.
+    public var redacted: [String]? {
+        guard let slice = slices.redacted else { return nil }
+        return withScanner { $0.decodeStrings(inArray: slice) }
+    }
 
     /// Whether the record's `type` matches `pattern` (false when it has no type).
     public func typeMatches(_ pattern: EventTypePattern) -> Bool {
@@ -418,7 +446,8 @@ public struct RecordLine: Sendable {
                 status: slices.status.map { Int($0) },
                 source: slices.source.map { RecordSource(rawValue: scanner.decodeString($0)) },
                 upstreamStatus: slices.upstreamStatus.map { Int($0) },
-                upstreamMilliseconds: slices.upstreamMilliseconds.flatMap { scanner.doubleValue($0) }
+                upstreamMilliseconds: slices.upstreamMilliseconds.flatMap { scanner.doubleValue($0) },
+                redacted: slices.redacted.map { scanner.decodeStrings(inArray: $0) }
             )
         }
     }
@@ -445,7 +474,13 @@ extension RecordField {
             default: candidate = scanner.bytes[key.range.lowerBound + 2] == UInt8(ascii: "a") ? .status : .source
             }
         case 7: candidate = .headers
-        case 8: candidate = first == UInt8(ascii: "i") ? .instance : first == UInt8(ascii: "b") ? .bodyBase64 : .eventId
+        case 8:
+            switch first {
+            case UInt8(ascii: "i"): candidate = .instance
+            case UInt8(ascii: "b"): candidate = .bodyBase64
+            case UInt8(ascii: "r"): candidate = .redacted
+            default: candidate = .eventId
+            }
         case 9: candidate = .signature
         case 11: candidate = first == UInt8(ascii: "r") ? .receivedAt : .upstreamMilliseconds
         case 15: candidate = .upstreamStatus
@@ -460,5 +495,40 @@ extension JSONScanner {
     mutating func peekAfterWhitespace() -> UInt8? {
         skipWhitespace()
         return peek()
+    }
+
+    /// Reads an array, returning whether every element is a string (the
+    /// array is read and validated either way).
+    mutating func scanArrayOfStrings() throws(JSONSyntaxError) -> Bool {
+        guard peekAfterWhitespace() == UInt8(ascii: "[") else {
+            try skipValue()
+            return false
+        }
+        index += 1
+        if consume(UInt8(ascii: "]")) { return true }
+        var allStrings = true
+        repeat {
+            if peekAfterWhitespace() == UInt8(ascii: "\"") {
+                _ = try scanString()
+            } else {
+                allStrings = false
+                try skipValue(depth: 1)
+            }
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "]"), "',' or ']'")
+        return allStrings
+    }
+
+    /// The strings of an array `scanArrayOfStrings` accepted.
+    func decodeStrings(inArray slice: JSONStringSlice) -> [String] {
+        var strings: [String] = []
+        var scanner = JSONScanner(UnsafeBufferPointer(rebasing: bytes[slice.range]))
+        scanner.index = 1
+        if scanner.consume(UInt8(ascii: "]")) { return strings }
+        repeat {
+            guard let string = try? scanner.scanString() else { break }
+            strings.append(scanner.decodeString(string))
+        } while scanner.consume(UInt8(ascii: ","))
+        return strings
     }
 }

@@ -30,6 +30,10 @@ public struct RecordedRequest: Sendable, Equatable {
     public var upstreamStatus: Int?
     /// Pass-through mode: the real receiver's response time.
     public var upstreamMilliseconds: Double?
+    /// The JSON Pointers whose values were redacted in `body` before it was
+    /// stored (`record --redact`): the body is no longer the one received,
+    /// and its recorded signature no longer matches it. Nil when unredacted.
+    public var redacted: [String]?
 
     public init(
         seq: Int64, instance: String, receivedAt: Timestamp,
@@ -37,7 +41,7 @@ public struct RecordedRequest: Sendable, Equatable {
         headers: [HeaderField], body: [UInt8],
         type: String? = nil, eventId: String? = nil, remote: String? = nil,
         signature: SignatureVerdict? = nil, status: Int? = nil, source: RecordSource? = nil,
-        upstreamStatus: Int? = nil, upstreamMilliseconds: Double? = nil
+        upstreamStatus: Int? = nil, upstreamMilliseconds: Double? = nil, redacted: [String]? = nil
     ) {
         self.seq = seq
         self.instance = instance
@@ -55,6 +59,7 @@ public struct RecordedRequest: Sendable, Equatable {
         self.source = source
         self.upstreamStatus = upstreamStatus
         self.upstreamMilliseconds = upstreamMilliseconds
+        self.redacted = redacted
     }
 
     /// The value of the header called `name` (compared case-insensitively).

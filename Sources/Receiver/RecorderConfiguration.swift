@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import SegmentStore
 
@@ -30,6 +31,15 @@ public struct RecorderConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(30)
     /// Threads serving connections; nil picks by durability (`defaultServerThreads`).
     public var serverThreads: Int?
+    /// Values replaced in every kept body before it is written (`--redact`).
+    public var redaction: BodyRedaction?
+    /// With `redaction`: a body that is not JSON is answered 422 and not kept
+    /// (otherwise it is kept as it is, since no pointer can apply to it).
+    public var redactsStrictly = false
+    /// Keep only deliveries whose event type matches one of these (`--only-type`); empty keeps all.
+    public var onlyTypes: [EventTypePattern] = []
+    /// Do not keep deliveries whose event type matches one of these (`--skip-type`).
+    public var skipTypes: [EventTypePattern] = []
 
     /// With `fsync`, one core is left to the record log's writer thread, which
     /// syncs while the loops serve; with `flush` and `async` the writer is light

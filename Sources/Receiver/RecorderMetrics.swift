@@ -15,6 +15,7 @@ final class RecorderMetrics: RecordLogObserver, Sendable {
     static let names = [
         "hookreel_record_requests_total", "hookreel_record_received_bytes_total", "hookreel_record_records_written_total",
         "hookreel_record_fsync_seconds", "hookreel_record_segments_sealed_total", "hookreel_record_open_segment_bytes",
+        "hookreel_record_skipped_total",
     ]
 
     let registry = PrometheusCollectorRegistry()
@@ -65,6 +66,20 @@ final class RecorderMetrics: RecordLogObserver, Sendable {
 
     /// Made once per (status, verdict): the registry lookup is too slow per request.
     private let requestCounters = Mutex<[RequestKey: Metrics.Counter]>([:])
+    private let skippedCounters = Mutex<[String: Metrics.Counter]>([:])
+
+    /// Counts a delivery `--only-type`/`--skip-type` left out, by its type:
+    /// one of the catalog's, `other` for any other (the label set stays
+    /// bounded whatever senders write), `none` without one.
+    func countSkipped(type: String?) {
+        let label = type.map { EventCatalog.isKnown(EventType(rawValue: $0)) ? $0 : "other" } ?? "none"
+        skippedCounters.withLock { counters in
+            if let counter = counters[label] { return counter }
+            let counter = Metrics.Counter(label: "hookreel_record_skipped_total", dimensions: [("type", label)], factory: factory)
+            counters[label] = counter
+            return counter
+        }.increment()
+    }
 
     /// Whether writes currently succeed (what `GET /healthz` reports).
     var canWrite: Bool { !isFailing.withLock { $0 } }

@@ -72,31 +72,39 @@ final class RecorderService: RequestService {
         case .forward(let record):
             guard let forwarder else { return }
             forward(record, request: request, through: forwarder, reply: reply)
+        case .skip(let type):
+            metrics.countSkipped(type: type)
+            if let forwarder {
+                forward(nil, request: request, through: forwarder, reply: reply)
+            } else {
+                metrics.countRequest(status: configuration.responseStatus, signature: nil, bodyBytes: bodyBytes)
+                reply.reply(Answer(status: configuration.responseStatus))
+            }
+        case .refuseUnredactable:
+            metrics.countRequest(status: 422, signature: nil, bodyBytes: bodyBytes)
+            reply.reply(.text(422, "body is not JSON: nothing can be redacted in it, and --redact-strict keeps no unredacted body\n"))
         }
     }
 
     /// Pass-through: the caller always gets the real receiver's answer (or 502);
     /// a record that cannot be written is logged and counted, never an error for
-    /// the caller, so capturing cannot interrupt production traffic.
-    private func forward(_ record: RecordedRequest, request: ReceivedRequest, through forwarder: Forwarder, reply: AnswerSlot) {
+    /// the caller, so capturing cannot interrupt production traffic. A nil
+    /// record (a type left out) is forwarded and not kept.
+    private func forward(_ record: RecordedRequest?, request: ReceivedRequest, through forwarder: Forwarder, reply: AnswerSlot) {
         let headers = request.head.headers.map { (name: $0.nameString, value: $0.valueString) }
         let target = request.head.target
         let (log, metrics, logger) = (log, metrics, logger)
+        let bodyBytes = request.body.readableBytes
         Task {
-            var record = record
             let result = await forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers,
                                                  body: request.body)
+            var status = 502
             switch result {
-            case .success(let response):
-                record.status = response.status
-                record.upstreamStatus = response.status
-                record.upstreamMilliseconds = Double(response.elapsed.nanoseconds) / 1_000_000
-            case .failure(let failure):
-                record.status = 502
-                logger.warning("upstream unreachable", metadata: ["error": "\(failure)"])
+            case .success(let response): status = response.status
+            case .failure(let failure): logger.warning("upstream unreachable", metadata: ["error": "\(failure)"])
             }
-            metrics.countRequest(status: record.status ?? 502, signature: record.signature, bodyBytes: record.body.count)
-            log.append(record) { _ in
+            metrics.countRequest(status: status, signature: record?.signature, bodyBytes: bodyBytes)
+            let answer: @Sendable () -> Void = {
                 switch result {
                 case .success(let response):
                     let contentType = response.headers.first { $0.name.lowercased() == "content-type" }?.value
@@ -105,6 +113,13 @@ final class RecorderService: RequestService {
                     reply.reply(.text(502, "upstream unreachable\n"))
                 }
             }
+            guard var record else { return answer() }
+            record.status = status
+            if case .success(let response) = result {
+                record.upstreamStatus = response.status
+                record.upstreamMilliseconds = Double(response.elapsed.nanoseconds) / 1_000_000
+            }
+            log.append(record) { _ in answer() }
         }
     }
 }

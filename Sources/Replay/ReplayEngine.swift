@@ -115,12 +115,17 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     case tls(DeliveryTLSError)
     /// An extra header cannot be sent as given.
     case header(HTTPWireError)
+    /// A record's body was redacted at capture and no secret was given to re-sign it.
+    case redactedWithoutSecret(segment: String, line: Int, pointers: [String])
 
     public var description: String {
         switch self {
         case .unreadableRecording(let issue): "stopped (--strict): \(issue)"
         case .tls(let error): "target: \(error)"
         case .header(let error): "--header: \(error)"
+        case .redactedWithoutSecret(let segment, let line, let pointers):
+            "\(segment):\(line): the body was redacted when recorded (\(pointers.joined(separator: ", "))), so its recorded "
+                + "signature no longer matches it: give --secret-env or --secret-file to sign the requests anew"
         }
     }
 }
@@ -183,16 +188,19 @@ public final class ReplayEngine: Sendable {
         let firstIssue = Mutex<ReadIssue?>(nil)
         let onIssue = onIssue
         let events: any ReplayEventSource
+        var recordingSource: RecordingEventSource?
         switch configuration.input {
         case .recording(let recording):
-            events = RecordingEventSource(recording: recording, selection: configuration.selection,
-                                          passes: configuration.passes,
-                                          keepsSignatures: configuration.rewrites.signature == nil) { issue in
+            let source = RecordingEventSource(recording: recording, selection: configuration.selection,
+                                              passes: configuration.passes,
+                                              keepsSignatures: configuration.rewrites.signature == nil) { issue in
                 onIssue(issue)
                 guard isStrict else { return true }
                 firstIssue.withLock { $0 = $0 ?? issue }
                 return false
             }
+            recordingSource = source
+            events = source
         case .events(let makeSource):
             events = makeSource()
         }
@@ -257,6 +265,9 @@ public final class ReplayEngine: Sendable {
         try? await group.shutdownGracefully()
 
         if let issue = firstIssue.withLock({ $0 }) { throw .unreadableRecording(issue) }
+        if let record = recordingSource?.unsignableRecord {
+            throw .redactedWithoutSecret(segment: record.segment, line: record.line, pointers: record.record.redacted ?? [])
+        }
         let pacer = configuration.pacer
         let metadata = RunMetadata(
             command: configuration.command, target: configuration.target.description, pacing: pacer.summary,

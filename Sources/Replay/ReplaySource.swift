@@ -61,6 +61,9 @@ final class RecordingEventSource: ReplayEventSource {
     private let keepsSignatures: Bool
     private let onIssue: (ReadIssue) -> Bool
     private(set) var skippedRecords = 0
+    /// Set when the source stopped at a redacted record it could not send as
+    /// recorded (no secret to re-sign its changed body with).
+    private(set) var unsignableRecord: LocatedRecord?
     private var reader: RecordReader?
     private var pass = -1
     private var selectedInPass = 0
@@ -95,6 +98,11 @@ final class RecordingEventSource: ReplayEventSource {
             if let limit = selection.limit, selectedInPass >= limit {
                 self.reader = nil
                 continue
+            }
+            if keepsSignatures, record.redacted != nil {
+                unsignableRecord = located
+                isStopped = true
+                return nil
             }
             selectedInPass += 1
             return SourceEvent(time: record.receivedAt, type: record.type, body: record.body,

@@ -8,9 +8,7 @@ public final class EncodedRecordBatch: @unchecked Sendable {
     private struct Entry {
         /// Where the record's line (ending in `\n`) ends in `lines`.
         let end: Int
-        let seq: Int64
-        let receivedAt: Timestamp
-        let type: String?
+        let fields: RecordSummaryFields
     }
 
     /// Every line, back to back; roomy enough that escaping a usual body
@@ -25,7 +23,7 @@ public final class EncodedRecordBatch: @unchecked Sendable {
     /// Encodes `record` as its line in the recording.
     public func append(_ record: RecordedRequest) {
         record.appendLine(to: &lines)
-        entries.append(Entry(end: lines.count, seq: record.seq, receivedAt: record.receivedAt, type: record.type))
+        entries.append(Entry(end: lines.count, fields: RecordSummaryFields(record)))
     }
 
     /// Empties the batch for reuse, keeping its buffers.
@@ -36,12 +34,12 @@ public final class EncodedRecordBatch: @unchecked Sendable {
 
     /// Calls `body` with each line (ending in `\n`) and its record's summary fields, in order.
     func forEachLine<Failure: Error>(
-        _ body: (UnsafeRawBufferPointer, _ seq: Int64, _ receivedAt: Timestamp, _ type: String?) throws(Failure) -> Void
+        _ body: (UnsafeRawBufferPointer, RecordSummaryFields) throws(Failure) -> Void
     ) throws(Failure) {
         try lines.withUnsafeBytes { (all: UnsafeRawBufferPointer) throws(Failure) in
             var start = 0
             for entry in entries {
-                try body(UnsafeRawBufferPointer(rebasing: all[start..<entry.end]), entry.seq, entry.receivedAt, entry.type)
+                try body(UnsafeRawBufferPointer(rebasing: all[start..<entry.end]), entry.fields)
                 start = entry.end
             }
         }

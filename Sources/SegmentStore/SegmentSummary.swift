@@ -12,15 +12,20 @@ public struct SegmentSummary: Codable, Sendable, Equatable {
     public var types: [String: Int] = [:]
     /// Bytes of NDJSON (newlines included) the segment decompresses to.
     public var uncompressedBytes: Int64 = 0
+    /// Records whose body was redacted at capture; nil when none was (and
+    /// absent from trailers then, as in trailers written before it existed).
+    public var redactedRecords: Int?
 
     public init() {}
 
     /// Counts one record whose line (without newline) is `line.bytes`.
     public mutating func add(_ line: RecordLine) {
-        add(seq: line.seq, receivedAt: line.receivedAt, type: line.type, lineBytes: line.bytes.count)
+        add(RecordSummaryFields(line), lineBytes: line.bytes.count)
     }
 
-    public mutating func add(seq: Int64, receivedAt: Timestamp, type: String?, lineBytes: Int) {
+    mutating func add(_ fields: RecordSummaryFields, lineBytes: Int) {
+        let (seq, receivedAt, type) = (fields.seq, fields.receivedAt, fields.type)
+        if fields.isRedacted { redactedRecords = (redactedRecords ?? 0) + 1 }
         records += 1
         if firstSeq == nil { firstSeq = seq }
         lastSeq = seq
@@ -39,6 +44,7 @@ public struct SegmentSummary: Codable, Sendable, Equatable {
         if let last = other.lastReceivedAt { lastReceivedAt = max(lastReceivedAt ?? last, last) }
         types.merge(other.types, uniquingKeysWith: +)
         uncompressedBytes += other.uncompressedBytes
+        if let redacted = other.redactedRecords { redactedRecords = (redactedRecords ?? 0) + redacted }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -49,6 +55,30 @@ public struct SegmentSummary: Codable, Sendable, Equatable {
         case lastReceivedAt = "last_received_at"
         case types
         case uncompressedBytes = "uncompressed_bytes"
+        case redactedRecords = "redacted_records"
+    }
+}
+
+/// What a segment's summary counts of one record.
+struct RecordSummaryFields {
+    let seq: Int64
+    let receivedAt: Timestamp
+    let type: String?
+    let isRedacted: Bool
+
+    init(seq: Int64, receivedAt: Timestamp, type: String?, isRedacted: Bool) {
+        self.seq = seq
+        self.receivedAt = receivedAt
+        self.type = type
+        self.isRedacted = isRedacted
+    }
+
+    init(_ record: RecordedRequest) {
+        self.init(seq: record.seq, receivedAt: record.receivedAt, type: record.type, isRedacted: record.redacted != nil)
+    }
+
+    init(_ line: RecordLine) {
+        self.init(seq: line.seq, receivedAt: line.receivedAt, type: line.type, isRedacted: line.isRedacted)
     }
 }
 

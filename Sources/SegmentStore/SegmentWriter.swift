@@ -96,14 +96,14 @@ public final class SegmentWriter {
         pendingLine.truncate(to: 0)
         record.appendLine(to: &pendingLine)
         try pendingLine.withUnsafeBytes { line throws(SegmentStoreError) in
-            try append(encodedLine: line, seq: record.seq, receivedAt: record.receivedAt, type: record.type)
+            try append(encodedLine: line, fields: RecordSummaryFields(record))
         }
     }
 
     /// Appends records encoded ahead, in order. It is durable only after `flush`.
     public func append(_ batch: EncodedRecordBatch) throws(SegmentStoreError) {
-        try batch.forEachLine { (line, seq, receivedAt, type) throws(SegmentStoreError) in
-            try append(encodedLine: line, seq: seq, receivedAt: receivedAt, type: type)
+        try batch.forEachLine { (line, fields) throws(SegmentStoreError) in
+            try append(encodedLine: line, fields: fields)
         }
     }
 
@@ -113,11 +113,12 @@ public final class SegmentWriter {
         line.bytes.withUnsafeBytes { pendingLine.append($0) }
         pendingLine.raw("\n")
         try pendingLine.withUnsafeBytes { encoded throws(SegmentStoreError) in
-            try append(encodedLine: encoded, seq: line.seq, receivedAt: line.receivedAt, type: line.type)
+            try append(encodedLine: encoded, fields: RecordSummaryFields(line))
         }
     }
 
-    private func append(encodedLine: UnsafeRawBufferPointer, seq: Int64, receivedAt: Timestamp, type: String?) throws(SegmentStoreError) {
+    private func append(encodedLine: UnsafeRawBufferPointer, fields: RecordSummaryFields) throws(SegmentStoreError) {
+        let seq = fields.seq
         if let lastSeq, seq <= lastSeq {
             throw SegmentStoreError(.seqNotIncreasing, path: directory,
                 "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
@@ -140,7 +141,7 @@ public final class SegmentWriter {
         try guarded { () throws(SegmentStoreError) in
             // `open!` mutates in place; copying the segment out would copy its buffer.
             try compress(encodedLine, .continue)
-            open!.summary.add(seq: seq, receivedAt: receivedAt, type: type, lineBytes: encodedLine.count - 1)
+            open!.summary.add(fields, lineBytes: encodedLine.count - 1)
             open!.hasUnflushedRecords = true
             lastSeq = seq
             if open!.output.count >= options.writeBufferBytes { try writeOutput() }

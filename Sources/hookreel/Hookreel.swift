@@ -12,7 +12,7 @@ struct Hookreel: AsyncParsableCommand {
         subcommands: [
             RecordCommand.self, ReplayCommand.self, StormCommand.self, SinkCommand.self, ReportCommand.self,
             OrchestratorCommand.self,
-            CatCommand.self, InspectCommand.self, PackCommand.self,
+            CatCommand.self, InspectCommand.self, PackCommand.self, RedactCommand.self,
         ]
     )
 }

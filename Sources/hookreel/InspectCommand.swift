@@ -61,6 +61,9 @@ enum InspectionText {
             lines.append("time        \(first) .. \(last) (\(formatSeconds(span)))")
         }
         lines.append("bytes       \(formatBytes(report.compressedBytes)) compressed, \(formatBytes(total.uncompressedBytes)) uncompressed, ratio \(formatRatio(report.compressionRatio))")
+        if let redacted = total.redactedRecords {
+            lines.append("redacted    \(redacted) records' bodies were redacted at capture (replay re-signs them with --secret-*)")
+        }
         let untyped = total.records - total.types.values.reduce(0, +)
         if !total.types.isEmpty || untyped > 0 {
             lines.append("types")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventModel
 import Foundation
 import Logging
 import Receiver
@@ -20,6 +21,10 @@ struct RecordCommand: AsyncParsableCommand {
         (502 when unreachable); the record carries upstream_status and upstream_ms. In this \
         mode the receiver's answer is passed on even if the record cannot be written (that is \
         logged and counted), so capturing never interrupts production traffic. \
+        With --redact, the values the pointers name are replaced before the record is \
+        written (records say which pointers applied; the signature verdict is the one of \
+        the body as received). With --only-type/--skip-type, deliveries left out are \
+        answered as usual, not kept, and counted by type in /metrics. \
         On start, segments a crash left open are recovered and sealed. SIGTERM or SIGINT: \
         stop accepting, finish requests in flight, seal, exit 0.
         """
@@ -72,6 +77,18 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Threads serving connections (default: the cores, one less with --durability fsync).", valueName: "n"))
     var threads: Int?
 
+    @OptionGroup(title: "Redaction (the received bytes of a redacted value never reach the disk)")
+    var redaction: RedactionOptions
+
+    @Option(name: .customLong("only-type"), help: ArgumentHelp(
+        "Keep only deliveries whose event type matches this glob (`*`, `?`); others are answered as usual and not kept. Repeatable.",
+        valueName: "glob"))
+    var onlyTypes: [EventTypePattern] = []
+
+    @Option(name: .customLong("skip-type"), help: ArgumentHelp(
+        "Do not keep deliveries whose event type matches this glob; they are answered as usual. Repeatable.", valueName: "glob"))
+    var skipTypes: [EventTypePattern] = []
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         if idleTimeout.duration < .milliseconds(1) { throw ValidationError("--idle-timeout \(idleTimeout.text): expected at least 1ms") }
@@ -115,6 +132,10 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.idleTimeout = idleTimeout.duration
         configuration.requestTimeout = requestTimeout.duration
         configuration.serverThreads = threads
+        configuration.redaction = try redaction.load()
+        configuration.redactsStrictly = redaction.redactStrict
+        configuration.onlyTypes = onlyTypes
+        configuration.skipTypes = skipTypes
 
         let signals = TerminationSignals()
         let recorder: Recorder

@@ -15,6 +15,7 @@ import TestSupport
         metrics.recordLog(synced: .microseconds(300))
         metrics.recordLog(sealed: "segment")
         metrics.recordLog(openSegmentBytes: 10)
+        metrics.countSkipped(type: "job.started")
         let exported = prometheusMetricNames(in: String(decoding: metrics.exposition(), as: UTF8.self))
         #expect(exported == Set(RecorderMetrics.names))
     }

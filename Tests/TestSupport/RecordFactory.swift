@@ -44,6 +44,7 @@ public struct RecordFactory {
         record.source = maybe { [RecordSource.recorded, .synthesized].randomElement(using: &$0.generator)! }
         record.upstreamStatus = maybe { Int.random(in: 100...599, using: &$0.generator) }
         record.upstreamMilliseconds = maybe { Double(Int.random(in: 0...100_000, using: &$0.generator)) / 8 }
+        record.redacted = maybe { factory in (0..<Int.random(in: 0...3, using: &factory.generator)).map { _ in "/" + factory.randomText(maxLength: 20) } }
         return record
     }
 
