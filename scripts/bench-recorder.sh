@@ -10,6 +10,9 @@
 # CPU per request is the recorder's user + system time (from /proc) over the
 # requests wrk completed. BASELINE_BIN=path/to/older/hookreel also measures an
 # older build's recorder in the same run, for a before/after comparison.
+# PRODUCTION=1 adds what recording production traffic costs, each in fsync and
+# async: --redact of two values of the body, --only-type that keeps every
+# delivery, --skip-type that keeps none, and --forward to the nginx above.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,11 +54,23 @@ read -r nginx1 nginx1_p99 _ <<<"$(run_wrk $NGINX_PORT)"
 results=()
 builds=("this:$BIN")
 [ -n "$BASELINE_BIN" ] && builds+=("baseline:$BASELINE_BIN")
+# variant = label|durability|extra record options
+variants=("fsync|fsync|" "flush|flush|" "async|async|")
+if [ -n "${PRODUCTION:-}" ]; then
+  for mode in fsync async; do
+    variants+=("$mode+redact|$mode|--redact /Job/OutputArguments --redact /Job/Robot/Name"
+               "$mode+only-type(keeps all)|$mode|--only-type job.*"
+               "$mode+skip-type(keeps none)|$mode|--skip-type job.*"
+               "$mode+forward(nginx)|$mode|--forward http://127.0.0.1:$NGINX_PORT/")
+  done
+fi
 for build in "${builds[@]}"; do
   name=${build%%:*} bin=${build#*:}
-  for mode in fsync flush async; do
-    out="$WORK/rec-$name-$mode"
-    "$bin" record --listen 127.0.0.1:$RECORDER_PORT --out "$out" --durability "$mode" 2>"$WORK/record-$name-$mode.log" &
+  for variant in "${variants[@]}"; do
+    IFS='|' read -r label mode extra <<<"$variant"
+    out="$WORK/rec-$name-${label//[^a-z0-9+-]/_}"
+    # shellcheck disable=SC2086 # extra holds separate options
+    "$bin" record --listen 127.0.0.1:$RECORDER_PORT --out "$out" --durability "$mode" $extra 2>"$WORK/record-$name-${label//[^a-z0-9+-]/_}.log" &
     pid=$!
     for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$RECORDER_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
     before=$(cpu_seconds $pid)
@@ -63,8 +78,8 @@ for build in "${builds[@]}"; do
     cpu=$(awk -v a="$before" -v b="$(cpu_seconds $pid)" -v n="$total" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')
     kill -TERM $pid; wait $pid
     ratio=$("$BIN" inspect "$out" --json | awk -F': ' '/"compression_ratio"/ { gsub(/,/, "", $2); print $2 }')
-    label=$mode; [ "$name" = baseline ] && label="$mode(baseline)"
-    results+=("$label $rps $p99 $bad $ratio $cpu")
+    [ "$name" = baseline ] && label="$label(baseline)"
+    results+=("$label $rps $p99 $bad ${ratio:-0} $cpu")
   done
 done
 for floor in "http 1" "http 2" "raw 1" "raw 2"; do
