@@ -52,6 +52,8 @@ public final class RecordLog: @unchecked Sendable {
     private typealias Entry = (build: @Sendable () -> RecordedRequest, completion: Completion)
     private var queue: [Entry] = []
     private var isClosing = false
+    /// Set by the writer thread before it signals `finished`; read after that.
+    private var sealFailure: SegmentStoreError?
     private var writerThread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
@@ -98,17 +100,22 @@ public final class RecordLog: @unchecked Sendable {
         return true
     }
 
-    /// Writes what is queued, seals the open segment and stops the writer thread.
-    public func close() {
+    /// Writes what is queued, seals the open segment and stops the writer
+    /// thread. Returns why the segment could not be sealed, if it could not:
+    /// it then stays `.open` on disk (cut back to its last durable record),
+    /// and the next writer on the directory recovers it.
+    @discardableResult
+    public func close() -> SegmentStoreError? {
         condition.lock()
         guard !isClosing else {
             condition.unlock()
-            return
+            return nil
         }
         isClosing = true
         condition.signal()
         condition.unlock()
         finished.wait()
+        return sealFailure
     }
 
     private func runWriter() {
@@ -141,6 +148,7 @@ public final class RecordLog: @unchecked Sendable {
                 try writer.seal()
             } catch {
                 observer.recordLog(failed: error)
+                sealFailure = error
             }
         }
     }

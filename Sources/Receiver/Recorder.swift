@@ -65,16 +65,29 @@ public final class Recorder: Sendable {
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to
-    /// `drainTimeout`), then seals the open segment.
-    public func shutdown() async {
+    /// `drainTimeout`), then seals the open segment. Returns whether all of
+    /// that happened; what did not is logged as an error.
+    @discardableResult
+    public func shutdown() async -> Bool {
         try? await serverChannel.close()
         let left = await core.inFlight.drain(timeout: Self.drainTimeout)
         if left > 0 {
-            core.logger.warning("shutting down with requests still in flight", metadata: ["requests": "\(left)"])
+            core.logger.error("stopping with requests still in flight: they got no answer", metadata: ["requests": "\(left)"])
         }
         try? await core.forwarder?.shutdown()
-        core.log.close()
+        let sealFailure = core.log.close()
+        if let sealFailure {
+            core.logger.error(
+                "could not seal the open segment; it stays open (cut back to its last durable record) and the next start on this directory recovers it",
+                metadata: ["segment": "\(sealFailure.path)", "error": "\(sealFailure.message)"])
+        }
         try? await group.shutdownGracefully()
-        core.logger.notice("stopped", metadata: ["recording": "\(configuration.directory)"])
+        let isClean = left == 0 && sealFailure == nil
+        if isClean {
+            core.logger.notice("stopped", metadata: ["recording": "\(configuration.directory)"])
+        } else {
+            core.logger.error("stopped, not cleanly", metadata: ["recording": "\(configuration.directory)"])
+        }
+        return isClean
     }
 }

@@ -93,7 +93,7 @@ final class RecorderService: RequestService {
     private func forward(_ record: RecordedRequest?, request: ReceivedRequest, through forwarder: Forwarder, reply: AnswerSlot) {
         let headers = request.head.headers.map { (name: $0.nameString, value: $0.valueString) }
         let target = request.head.target
-        let (log, metrics, logger) = (log, metrics, logger)
+        let (log, metrics, logger, durability) = (log, metrics, logger, configuration.durability)
         let bodyBytes = request.body.readableBytes
         Task {
             let result = await forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers,
@@ -118,6 +118,11 @@ final class RecorderService: RequestService {
             if case .success(let response) = result {
                 record.upstreamStatus = response.status
                 record.upstreamMilliseconds = Double(response.elapsed.nanoseconds) / 1_000_000
+            }
+            // async promises nothing about the record: the answer waits for no write.
+            guard durability != .async else {
+                log.append(record) { _ in }
+                return answer()
             }
             log.append(record) { _ in answer() }
         }

@@ -40,6 +40,11 @@ public final class SegmentWriter {
     private var flushedLastSeq: Int64?
     /// A failed write left an open segment behind that must be recovered first.
     private var hasAbandonedSegment = false
+    /// After a failed recovery of the abandoned segment: the failure, and when
+    /// appends may try again. Recovery decodes the whole segment, and trying it
+    /// on every append of a full disk kept a core busy and every answer slow.
+    private var recoveryBackoff: (failure: SegmentStoreError, until: ContinuousClock.Instant)?
+    public static let recoveryRetryInterval: Duration = .seconds(1)
     /// Scratch buffer for the line being appended, reused for every line;
     /// roomy enough that escaping a usual body needs no count first (see
     /// `JSONWriter.string(utf8:)`).
@@ -124,14 +129,7 @@ public final class SegmentWriter {
                 "instance '\(instance)': seq \(seq) does not follow \(lastSeq) (seq must strictly increase)")
         }
         if hasAbandonedSegment {
-            let reports = try SegmentRecovery.recoverOpenSegments(in: directory, instance: instance)
-            // Normally nothing above the last flush survives the cut; if the cut
-            // itself failed, never hand out a seq that is on disk again.
-            if let recovered = reports.compactMap(\.lastSeq).max(), recovered > lastSeq ?? .min {
-                lastSeq = recovered
-                flushedLastSeq = recovered
-            }
-            hasAbandonedSegment = false
+            try recoverAbandonedSegment()
             if let lastSeq, seq <= lastSeq {
                 throw SegmentStoreError(.seqNotIncreasing, path: directory,
                     "instance '\(instance)': seq \(seq) does not follow \(lastSeq), which recovery found on disk")
@@ -184,8 +182,32 @@ public final class SegmentWriter {
     /// Finishes the frame, appends the trailer, syncs the file, renames to the sealed
     /// name and fsyncs the directory. A no-op when no segment is open.
     public func seal() throws(SegmentStoreError) {
+        // A segment cut back after a failed write is still `.open` on disk: sealing means recovering it.
+        if hasAbandonedSegment { try recoverAbandonedSegment(ignoringBackoff: true) }
         guard open != nil else { return }
         try guarded { () throws(SegmentStoreError) in try sealOpenSegment() }
+    }
+
+    /// Seals the segment a failed write cut back and closed, as a restart
+    /// would; within `recoveryRetryInterval` of a failed attempt, fails at
+    /// once unless `ignoringBackoff` (sealing is a last attempt).
+    private func recoverAbandonedSegment(ignoringBackoff: Bool = false) throws(SegmentStoreError) {
+        if !ignoringBackoff, let backoff = recoveryBackoff, ContinuousClock.now < backoff.until { throw backoff.failure }
+        let reports: [RecoveryReport]
+        do {
+            reports = try SegmentRecovery.recoverOpenSegments(in: directory, instance: instance)
+        } catch {
+            recoveryBackoff = (error, ContinuousClock.now + Self.recoveryRetryInterval)
+            throw error
+        }
+        recoveryBackoff = nil
+        // Normally nothing above the last flush survives the cut; if the cut
+        // itself failed, never hand out a seq that is on disk again.
+        if let recovered = reports.compactMap(\.lastSeq).max(), recovered > lastSeq ?? .min {
+            lastSeq = recovered
+            flushedLastSeq = recovered
+        }
+        hasAbandonedSegment = false
     }
 
     private func sealOpenSegment() throws(SegmentStoreError) {

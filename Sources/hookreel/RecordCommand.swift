@@ -6,6 +6,9 @@ import Receiver
 import SegmentStore
 
 struct RecordCommand: AsyncParsableCommand {
+    /// The exit status of a stop that left requests unanswered or a segment unsealed.
+    static let uncleanStopExitCode: Int32 = 2
+
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: "Receive webhook deliveries and keep every request in a recording.",
@@ -26,7 +29,9 @@ struct RecordCommand: AsyncParsableCommand {
         the body as received). With --only-type/--skip-type, deliveries left out are \
         answered as usual, not kept, and counted by type in /metrics. \
         On start, segments a crash left open are recovered and sealed. SIGTERM or SIGINT: \
-        stop accepting, finish requests in flight, seal, exit 0.
+        stop accepting, finish requests in flight, seal, exit 0; exit \(Self.uncleanStopExitCode) when that \
+        could not all be done (requests left unanswered after 30 s, or the last segment could not \
+        be sealed: it stays open and the next start recovers it; the log says which).
         """
     )
 
@@ -146,7 +151,7 @@ struct RecordCommand: AsyncParsableCommand {
         }
         await signals.wait()
         logger.notice("stopping: finishing requests in flight and sealing")
-        await recorder.shutdown()
+        guard await recorder.shutdown() else { throw ExitCode(Self.uncleanStopExitCode) }
     }
 }
 

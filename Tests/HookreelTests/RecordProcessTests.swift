@@ -94,6 +94,34 @@ struct RecordProcessTests {
         #expect(verify.status == 0, "\(verify.stdoutText)")
     }
 
+    /// The disk fills up while the recorder runs: it answers 503 (never a 2xx
+    /// it cannot keep), and at SIGTERM it cannot seal. It says so and exits 2;
+    /// given room, the next start recovers every acknowledged record.
+    @Test(.enabled(if: SmallFilesystem.isAvailable, "needs root to mount a small tmpfs"))
+    func aStopOnAFullDiskSaysSoAndTheRestartRecoversEveryAcknowledgedRecord() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let filesystem = try #require(SmallFilesystem(in: directory, kilobytes: 256))
+        defer { filesystem.unmount() }
+        let recording = filesystem.path + "/rec"
+        let arguments = ["--out", recording, "--instance", "full-disk"]
+        let first = try ChildRecorder(arguments: arguments)
+        let acknowledged = await load(port: first.port, workers: 4, limit: 30_000)
+        #expect(acknowledged.count > 100 && acknowledged.count < 30_000, "the disk filled up: \(acknowledged.count) acknowledged")
+        #expect(first.stop(with: SIGTERM) == 2)
+        #expect(first.stderr.contains("could not seal the open segment"), "\(first.stderr.suffix(2000))")
+        #expect(first.stderr.contains("the next start on this directory recovers it"))
+        #expect(first.stderr.contains("stopped, not cleanly"))
+
+        try filesystem.resize(kilobytes: 64 * 1024)
+        let second = try ChildRecorder(arguments: arguments)
+        #expect(second.stop(with: SIGTERM) == 0)
+        #expect(second.stderr.contains("recovered open segment"))
+        let ids = Set(try recordedIds(recording))
+        let missing = acknowledged.filter { !ids.contains($0) }
+        #expect(missing.isEmpty, "acknowledged but not recorded: \(missing.prefix(10))")
+    }
+
     @Test func sigtermFinishesRequestsAndSeals() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

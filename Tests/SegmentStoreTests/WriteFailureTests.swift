@@ -46,9 +46,12 @@ struct WriteFailureTests {
         #expect(failures == 1)
         #expect(acknowledged.count > 3)
 
-        // Appends fail while the disk is full, and succeed once there is room.
+        // Appends fail while the disk is full (at once, until the retry
+        // interval has passed), and succeed once there is room.
         #expect(throws: SegmentStoreError.self) { try writer.append(randomRecord(seq: (writer.lastSeq ?? 0) + 1)) }
         try FileManager.default.removeItem(atPath: filler)
+        #expect(throws: SegmentStoreError.self) { try writer.append(randomRecord(seq: (writer.lastSeq ?? 0) + 1)) }
+        Thread.sleep(forTimeInterval: Double(SegmentWriter.recoveryRetryInterval.components.seconds) + 0.1)
         let later = (1...5).map { randomRecord(seq: acknowledged.last!.seq + Int64($0)) }
         for record in later { try writer.append(record) }
         try writer.seal()

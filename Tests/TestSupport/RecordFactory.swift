@@ -44,7 +44,8 @@ public struct RecordFactory {
         record.source = maybe { [RecordSource.recorded, .synthesized].randomElement(using: &$0.generator)! }
         record.upstreamStatus = maybe { Int.random(in: 100...599, using: &$0.generator) }
         record.upstreamMilliseconds = maybe { Double(Int.random(in: 0...100_000, using: &$0.generator)) / 8 }
-        record.redacted = maybe { factory in (0..<Int.random(in: 0...3, using: &factory.generator)).map { _ in "/" + factory.randomText(maxLength: 20) } }
+        // From the seq, not the generator: the records other tests were tuned on stay the same.
+        record.redacted = record.seq % 3 == 0 ? (0..<Int(record.seq % 4)).map { "/Job/\($0)~1\"é" } : nil
         return record
     }
 

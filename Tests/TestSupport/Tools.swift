@@ -52,6 +52,17 @@ public struct SmallFilesystem {
         _ = try? runTool(["umount", path])
     }
 
+    /// Gives the filesystem a new size, keeping its files.
+    public func resize(kilobytes: Int) throws {
+        guard try runTool(["mount", "-o", "remount,size=\(kilobytes)k", path]) == 0 else {
+            throw ResizeFailure(path: path)
+        }
+    }
+
+    public struct ResizeFailure: Error {
+        public let path: String
+    }
+
     public static let isAvailable: Bool = {
         guard getuid() == 0, let directory = try? TemporaryDirectory() else { return false }
         defer { directory.remove() }
