@@ -29,6 +29,19 @@ public struct JUnitReport {
                      output: TextReport().render(result)))
     }
 
+    /// A comparison's verdict: its thresholds (a signed one on the change), the
+    /// new run's transport errors, the comparison table.
+    public func render(_ comparison: RunComparison, thresholds: [Threshold]) -> String {
+        let new = comparison.new
+        let properties: [(String, String)] = [("base", comparison.baseSource), ("new", comparison.newSource)]
+            + self.properties(of: new) + comparison.warnings.map { ("warning", $0) }
+        return render(Suite(name: "hookreel report diff \(new.metadata.target)",
+                            run: new,
+                            checks: thresholds.map { ($0, comparison.check($0)) },
+                            properties: properties,
+                            output: ComparisonTextReport().render(comparison)))
+    }
+
     /// What one suite holds; `run` gives its time, start and transport errors.
     private struct Suite {
         let name: String

@@ -60,4 +60,15 @@ import TestSupport
         let run = RunResult(metadata: metadata(), statistics: statistics(failing))
         try expectValid(JUnitReport().render(run, thresholds: []), failures: 1)
     }
+
+    @Test func aComparisonValidatesWithOneFailurePerBreach() throws {
+        // Half the rate, and slower: p99 and rate breach, errors and the absolute bound hold.
+        let slower = RunResult(metadata: metadata(pacing: "constant 50/s (uniform)"),
+                               statistics: statistics((0..<20).map { sample(intended: Double($0) * 20, service: 40) }))
+        let comparison = try RunComparison(base: Self.run, new: slower, baseSource: "base.json", newSource: "new.json")
+        let thresholds = try ["p99>+10%", "errors>+1%", "rate<-5%", "p99>1s"].map { try Threshold(parsing: $0, withBaseRun: true) }
+        let xml = JUnitReport().render(comparison, thresholds: thresholds)
+        try expectValid(xml, failures: 2)
+        #expect(xml.contains(#"<property name="warning" value="the runs&#39; pacing differs"#))
+    }
 }
