@@ -3,7 +3,7 @@
 # machine lacks (only when run as root and only what is missing).
 
 SWIFT        ?= swift
-SYSTEM_PKGS  := libzstd-dev libsqlite3-dev pkg-config zstd jq
+SYSTEM_PKGS  := libzstd-dev libsqlite3-dev pkg-config zstd jq libxml2-utils
 LAYER_CHECK  := --explicit-target-dependency-import-check error
 DEMO_DIR     := .build/demo
 HOOKREEL     := .build/debug/hookreel

@@ -124,7 +124,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "Primitives", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "Primitives", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ReplayTests", dependencies: [
             "Replay", "Reporting", "Delivery", "EventModel", "Primitives", "SegmentStore", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -10,29 +10,7 @@ public struct HTMLReport: ReportRenderer {
 
     public func render(_ result: RunResult) -> String {
         let summary = ReportSummary(result)
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>\(HTML.escape(summary.title)): \(HTML.escape(result.metadata.target))</title>
-        <style>
-        body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-        table { border-collapse: collapse; margin: 0.5em 0; }
-        th, td { padding: 2px 12px 2px 0; text-align: left; vertical-align: top; }
-        td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
-        .warning { color: #b00020; font-weight: bold; }
-        .note { color: #555; font-size: 0.9em; }
-        svg { display: block; margin: 0.5em 0 1.5em; font-size: 12px; }
-        svg .title { font-weight: bold; font-size: 13px; }
-        svg .grid { stroke: #e6e6e6; }
-        svg .frame { fill: none; stroke: #999; }
-        </style>
-        </head>
-        <body>
-        <h1>\(HTML.escape(summary.title))</h1>
-
-        """
+        var html = Self.documentStart(title: "\(summary.title): \(result.metadata.target)", heading: summary.title)
         if let abort = summary.abortWarning {
             html += "<p class=\"warning aborted\">\(HTML.escape(abort))</p>\n"
         }
@@ -60,7 +38,39 @@ public struct HTMLReport: ReportRenderer {
         return html
     }
 
-    private static let palette = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"]
+    static let palette = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"]
+
+    /// The document up to its heading: the page every HTML report shares.
+    static func documentStart(title: String, heading: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>\(HTML.escape(title))</title>
+        <style>
+        body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+        table { border-collapse: collapse; margin: 0.5em 0; }
+        th, td { padding: 2px 12px 2px 0; text-align: left; vertical-align: top; }
+        td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+        .warning { color: #b00020; font-weight: bold; }
+        .note { color: #555; font-size: 0.9em; }
+        svg { display: block; margin: 0.5em 0 1.5em; font-size: 12px; }
+        svg .title { font-weight: bold; font-size: 13px; }
+        svg .grid { stroke: #e6e6e6; }
+        svg .frame { fill: none; stroke: #999; }
+        </style>
+        </head>
+        <body>
+        <h1>\(HTML.escape(heading))</h1>
+
+        """
+    }
+
+    /// A histogram's percentile spectrum as chart points on HdrHistogram's log axis.
+    static func spectrumPoints(_ histogram: LatencyHistogram) -> [(x: Double, y: Double)] {
+        histogram.percentileSpectrum().map { (log10(1 / (1 - $0.percentile / 100)), Double($0.value.wholeMicroseconds)) }
+    }
 
     /// p50/p90/p99/max of latency by second of the scheduled send time.
     private func latencyOverTime(_ statistics: RunStatistics) -> LineChart {
@@ -112,14 +122,11 @@ public struct HTMLReport: ReportRenderer {
 
     /// Latency and service time against percentile, on HdrHistogram's log axis.
     private func spectrum(_ statistics: RunStatistics) -> LineChart {
-        func points(_ histogram: LatencyHistogram) -> [(x: Double, y: Double)] {
-            histogram.percentileSpectrum().map { (log10(1 / (1 - $0.percentile / 100)), Double($0.value.wholeMicroseconds)) }
-        }
-        return LineChart(title: "Percentile spectrum", xAxis: .percentileSpectrum,
-                         yLabel: { HumanUnits.duration(microseconds: $0) },
-                         series: [
-                             LineChart.Series(name: "latency", color: Self.palette[0], points: points(statistics.latency)),
-                             LineChart.Series(name: "service time", color: Self.palette[2], points: points(statistics.serviceTime)),
-                         ])
+        LineChart(title: "Percentile spectrum", xAxis: .percentileSpectrum,
+                  yLabel: { HumanUnits.duration(microseconds: $0) },
+                  series: [
+                      LineChart.Series(name: "latency", color: Self.palette[0], points: Self.spectrumPoints(statistics.latency)),
+                      LineChart.Series(name: "service time", color: Self.palette[2], points: Self.spectrumPoints(statistics.serviceTime)),
+                  ])
     }
 }

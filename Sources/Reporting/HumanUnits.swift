@@ -18,6 +18,14 @@ public enum HumanUnits {
     /// 3 significant digits: "1.67%", "0.0123%", "100%".
     static func percent(_ percent: Double) -> String { DecimalText.trimmed(percent, significantDigits: 3) + "%" }
 
+    /// Percentage points, the difference of two percentages, with 3 significant digits: "0.5 points".
+    static func points(_ points: Double) -> String { DecimalText.trimmed(points, significantDigits: 3) + " points" }
+
+    /// `format` of the magnitude after the sign of `value`: "+16.2ms", "-20.0/s", "0µs".
+    static func signed(_ value: Double, _ format: (Double) -> String) -> String {
+        (value > 0 ? "+" : value < 0 ? "-" : "") + format(value.magnitude)
+    }
+
     /// Binary units with one decimal: "512 B", "12.3 MiB".
     static func bytes(_ count: Int64) -> String {
         let units = ["KiB", "MiB", "GiB", "TiB"]

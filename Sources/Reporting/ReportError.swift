@@ -13,6 +13,8 @@ public struct ReportError: Error, CustomStringConvertible {
         case shardMismatch
         /// A sharded run's results without all of its shards.
         case missingShards
+        /// Results of different format versions, which are not compared.
+        case differentVersions
     }
 
     public let code: Code

@@ -83,6 +83,9 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var statistics: RunStatistics
     /// A live storm's arrivals and events per second; nil for a replay.
     public var storm: StormSeries?
+    /// The format version the result was read from (`formatVersion` for one made
+    /// here): `RunComparison` compares only results of one version.
+    public internal(set) var version = RunResult.formatVersion
 
     public init(metadata: RunMetadata, statistics: RunStatistics, storm: StormSeries? = nil) {
         self.metadata = metadata
@@ -167,6 +170,7 @@ public struct RunResult: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
         metadata = try container.decode(RunMetadata.self, forKey: .metadata)
         statistics = try container.decode(RunStatistics.self, forKey: .statistics)
         storm = try container.decodeIfPresent(StormSeries.self, forKey: .storm)

@@ -6,12 +6,12 @@ import Reporting
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Render a run's JSON result as text, .hgrm or HTML; merge the results of shards and gate on them.",
+        abstract: "Render a run's JSON result as text, .hgrm or HTML; merge the results of shards, compare two runs, and gate on them.",
         discussion: """
         `hookreel report RESULT.json` is `hookreel report show RESULT.json`. \
         The result format, merging and the threshold grammar are described in docs/reports.md.
         """,
-        subcommands: [ShowReportCommand.self, MergeReportsCommand.self],
+        subcommands: [ShowReportCommand.self, MergeReportsCommand.self, DiffReportCommand.self],
         defaultSubcommand: ShowReportCommand.self
     )
 }
@@ -137,6 +137,78 @@ struct MergeReportsCommand: ParsableCommand {
         Diagnostics.note("merged \(paths.count) results (\(merged.statistics.requests) requests\(shards)) into \(output)")
         let breaches = failOn.compactMap { $0.breach(in: merged) }
         for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
+        if !breaches.isEmpty { throw ExitCode(Threshold.thresholdBreachedExitCode) }
+    }
+}
+
+struct DiffReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two run results side by side and gate on the change from the base run.",
+        discussion: """
+        Prints each figure of both runs with its change, absolute and relative: requests, achieved and \
+        target rate, errors, latency and service time (p50, p90, p99, p99.9, max), schedule lag p99. \
+        Warns on stderr when the runs' command, target, pacing, target rate or sharding differ; refuses \
+        results of different format versions.
+
+        --fail-on takes the thresholds of `hookreel report` (checked on NEW) and changes from BASE, \
+        written with a sign:
+          p99>+10%      p99 rose by more than 10% of BASE's p99
+          p99.9>+50ms   p99.9 rose by more than 50 ms
+          errors>+0.5%  the error ratio rose by more than 0.5 percentage points
+          rate<-5%      the achieved rate (requests/s) fell by more than 5%
+        pN, mean and max take a percentage of BASE's value or a duration; errors, percentage points \
+        (errors is itself a percentage); rate, a percentage of BASE's achieved rate. From a BASE value \
+        of 0 the relative change is n/a: any rise counts as infinite (so '>+X%' is breached when NEW is \
+        above 0) and no change as 0%.
+
+        Exit status: 0 when every --fail-on threshold holds, \(Threshold.thresholdBreachedExitCode) when one \
+        is breached (each breach is printed on stderr), 1 when a result cannot be read, the results' \
+        format versions differ or a report cannot be written, 64 on bad options.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The run result (JSON) to compare with: the reference.", valueName: "base.json"))
+    var base: String
+
+    @Argument(help: ArgumentHelp("The run result (JSON) compared with the base.", valueName: "new.json"))
+    var new: String
+
+    @Option(help: ArgumentHelp("Also write the comparison as JSON (both runs' metadata, the figures, the thresholds' verdicts, the warnings).",
+                               valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp(
+        "Also write a self-contained HTML report: the table, the verdicts, and both runs' percentile spectra of latency and of service time.",
+        valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Also write the verdict as JUnit XML. " + ResultOptions.junitContents, valueName: "file"))
+    var junit: String?
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp(
+        "Exit with status \(Threshold.thresholdBreachedExitCode) if this condition is true; repeatable. "
+            + "A signed value is a change from the base run: p99>+10%, p99.9>+50ms, errors>+0.5% (percentage points), "
+            + "rate<-5%; an unsigned one applies to the new run: p99>250ms, errors>0.5%, rate<95%.",
+        valueName: "expr"), transform: { text throws(ThresholdError) in try Threshold(parsing: text, withBaseRun: true) })
+    var failOn: [Threshold] = []
+
+    func run() throws {
+        let comparison = try reporting { () throws(ReportError) in
+            try RunComparison(base: try RunResult(contentsOfFile: base), new: try RunResult(contentsOfFile: new),
+                              baseSource: base, newSource: new)
+        }
+        for warning in comparison.warnings { Diagnostics.warning(warning) }
+        var output = OutputStream.standardOutput()
+        output.write(ComparisonTextReport().render(comparison))
+        output.flush()
+        try reporting { () throws(ReportError) in
+            if let json { try ReportFile.replace(json, with: try comparison.jsonBytes(checking: failOn)) }
+            if let html { try ReportFile.replace(html, with: ComparisonHTMLReport().render(comparison, thresholds: failOn)) }
+            if let junit { try ReportFile.replace(junit, with: JUnitReport().render(comparison, thresholds: failOn)) }
+        }
+        let breaches = comparison.breaches(of: failOn)
+        for breach in breaches { FileHandleStderr.write("threshold breached: \(breach)\n") }
         if !breaches.isEmpty { throw ExitCode(Threshold.thresholdBreachedExitCode) }
     }
 }

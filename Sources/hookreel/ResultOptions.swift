@@ -58,9 +58,17 @@ struct ResultOptions: ParsableArguments {
         if let junit {
             let thresholds = try thresholds()
             try reporting { () throws(ReportError) in
-                try ReportFile.replace(junit, with: JUnitReport().render(result, thresholds: thresholds))
+                try ReportFile.replace(junit, with: JUnitReport(hostname: Self.hostname).render(result, thresholds: thresholds))
             }
         }
+    }
+
+    /// This machine's name, where the run happened, for the JUnit suite; "localhost" without one.
+    private static var hostname: String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        let text = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return text.isEmpty ? "localhost" : text
     }
 
     func enforceThresholds(on result: RunResult) throws {

@@ -55,7 +55,7 @@ import Testing
         let failures = parsed.filter { $0.name == "failure" }
         #expect(failures.map { $0.attributes["message"] } == ["4 of 10 requests got no HTTP answer: refused 4"])
         #expect(failures.first?.attributes["type"] == "transport")
-        #expect(parsed.first { $0.name == "testsuites" }?.attributes["failures"] == "1")
+        #expect(parsed.first { $0.name == "testsuite" }?.attributes["failures"] == "1")
     }
 
     @Test func aRunWithoutThresholdsIsASuiteWithItsSummaryAndNoFailures() throws {
