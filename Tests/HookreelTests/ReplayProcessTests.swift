@@ -62,6 +62,7 @@ struct ReplayProcessTests {
     static let badOptions: [(arguments: [String], message: String)] = [
         (["--loop", "2"], "add --fresh-ids"),
         (["--loop", "forever"], "add --fresh-ids"),
+        (["--loop", "2", "--fresh-ids=event"], "--fresh-ids=event: expected --fresh-ids or --fresh-ids=events"),
         (["--rate", "100/s", "--speed", "2"], "--speed and --max-gap apply to original timing"),
         (["--concurrency", "4"], "--concurrency applies only to --rate max"),
         (["--rate", "100/s", "--concurrency", "4"], "--concurrency applies only to --rate max"),
@@ -164,9 +165,9 @@ struct ReplayProcessTests {
         #expect(arrived.filter { $0.signature == .valid }.count == 30)
     }
 
-    /// `--loop 2 --fresh-ids --rebase-timestamps`: every delivery has its own
-    /// EventId, each pass's times are moved to the run's time by whole seconds,
-    /// and undoing those two edits gives back the recorded body exactly.
+    /// `--loop 2 --fresh-ids=events --rebase-timestamps`: every delivery has its
+    /// own EventId, each pass's times are moved to the run's time by whole
+    /// seconds, and undoing those two edits gives back the recorded body exactly.
     @Test func loopedReplaysGetFreshIdsAndRebasedTimesAndNothingElseChanges() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -174,7 +175,7 @@ struct ReplayProcessTests {
         let (recorder, received) = try startRecorder(in: directory, secret: secret)
         let startedAt = Timestamp.now()
         let run = try replay("http://127.0.0.1:\(recorder.port)/", limit: 20,
-                             ["--loop", "2", "--fresh-ids", "--rebase-timestamps", "--secret-env", "HOOKREEL_REPLAY_TEST_SECRET"],
+                             ["--loop", "2", "--fresh-ids=events", "--rebase-timestamps", "--secret-env", "HOOKREEL_REPLAY_TEST_SECRET"],
                              environment: ["HOOKREEL_REPLAY_TEST_SECRET": secret])
         #expect(recorder.stop(with: SIGTERM) == 0, "\(recorder.stderr)")
         #expect(run.status == 0, "\(run.stderr)")
@@ -204,6 +205,49 @@ struct ReplayProcessTests {
             let undone = EventBodyRewrite(eventId: eventId(original.body), timeShiftSeconds: -shift / 1_000_000).apply(to: record.body)
             #expect(undone == original.body, "record \(index)")
         }
+    }
+
+    // MARK: Looping with fresh entities
+
+    /// The sample looped 3 times at 1500/s in entity order against `hookreel
+    /// sink`; its summary (the order violations and the distinct Keys) as text.
+    private func loopedSampleSummary(freshIds: String) throws -> String {
+        let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
+        let run = try hookreel(["replay", Self.sample, "--target", "http://127.0.0.1:\(sink.port)/hooks", "--loop", "3", freshIds,
+                                "--order", "entity", "--rate", "1500/s", "--timeout", "5s", "--quiet", "--seed", "1"])
+        let (status, summary) = sink.stop(with: SIGTERM)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(fact("requests", in: run.stdoutText) == "6000")
+        #expect(status == 0, "\(sink.stderr)")
+        return summary
+    }
+
+    /// Distinct job and queue item Keys in one pass over the sample.
+    private func sampleEntityCounts() throws -> (jobs: Int, queueItems: Int) {
+        let entities = Set(try records(of: Self.sample).compactMap { record in
+            record.type.flatMap { EntityKey.entityKey(ofEventBody: record.body, type: $0) }
+        })
+        return (entities.filter { $0.kind == .job }.count, entities.filter { $0.kind == .queueItem }.count)
+    }
+
+    /// `--fresh-ids`: each pass is a new set of jobs and queue items, so the
+    /// receiver sees three times the lifecycles, each in order.
+    @Test func loopingWithFreshIdsGivesEveryPassNewJobsAndQueueItems() throws {
+        let summary = try loopedSampleSummary(freshIds: "--fresh-ids")
+        let (jobs, queueItems) = try sampleEntityCounts()
+        #expect(summary.contains("\norder violations: 0\n"), "\(summary)")
+        #expect(summary.contains("\ndistinct Keys: jobs \(3 * jobs), queue items \(3 * queueItems)\n"), "\(summary)")
+    }
+
+    /// `--fresh-ids=events`: the keys repeat every pass, so the second pass
+    /// looks like the same jobs starting again after they completed.
+    @Test func loopingWithFreshEventIdsOnlyRepeatsTheEntities() throws {
+        let summary = try loopedSampleSummary(freshIds: "--fresh-ids=events")
+        let (jobs, queueItems) = try sampleEntityCounts()
+        let violations = summary.split(separator: "\n").first { $0.hasPrefix("order violations: ") }
+            .flatMap { Int($0.dropFirst("order violations: ".count)) }
+        #expect((violations ?? 0) > 1000, "\(summary)")
+        #expect(summary.contains("\ndistinct Keys: jobs \(jobs), queue items \(queueItems)\n"), "\(summary)")
     }
 
     // MARK: Result files and `hookreel report`
