@@ -74,6 +74,12 @@ struct ReplayProcessTests {
         (["--target", "ftp://x"], "expected an absolute URL starting with http://"),
         (["--target", "http://x:0/"], "port '0' is not a number from 1 to 65535"),
         (["--header", "X(a): 1"], "--header"),
+        (["--cert", "/tmp/client.pem"], "--cert and --key go together"),
+        (["--key", "/tmp/client.key"], "--cert and --key go together"),
+        (["--cert", "/tmp/client.pem", "--key-password-env", "X"], "--cert and --key go together"),
+        (["--cert", "/tmp/client.pem", "--key", "/tmp/client.key"], "--cert and --key apply to https:// targets"),
+        (["--target", "https://127.0.0.1:1/", "--cert", "/nonexistent/client.pem", "--key", "/nonexistent/client.key"],
+         "--cert/--key: /nonexistent/client.pem: no such file"),
     ]
 
     @Test(arguments: badOptions)
@@ -248,6 +254,39 @@ struct ReplayProcessTests {
             .flatMap { Int($0.dropFirst("order violations: ".count)) }
         #expect((violations ?? 0) > 1000, "\(summary)")
         #expect(summary.contains("\ndistinct Keys: jobs \(jobs), queue items \(queueItems)\n"), "\(summary)")
+    }
+
+    // MARK: Mutual TLS
+
+    /// A receiver that requires a client certificate gets the run with
+    /// `--cert`/`--key` (an encrypted key, its password from the environment);
+    /// without them the run fails, naming the TLS error.
+    @Test func aReceiverThatRequiresAClientCertificateGetsItWithCertAndKey() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let files = try TestClientCertificate.writeFiles(in: directory)
+        let caFile = try TestCertificate.writeCertificate(in: directory)
+        let receiver = try await MutualTLSReceiver()
+        let target = "https://127.0.0.1:\(receiver.port)/hooks"
+        let presented = try replay(target, limit: 30, ["--ca-file", caFile, "--cert", files.certificate, "--key", files.encryptedKey,
+                                                       "--key-password-env", "HOOKREEL_TEST_KEY_PASSWORD"],
+                                   environment: ["HOOKREEL_TEST_KEY_PASSWORD": TestClientCertificate.password])
+        let withheld = try replay(target, limit: 30, ["--ca-file", caFile])
+        let wrongPassword = try replay(target, limit: 30, ["--ca-file", caFile, "--cert", files.certificate, "--key", files.encryptedKey,
+                                                           "--key-password-env", "HOOKREEL_TEST_KEY_PASSWORD"],
+                                       environment: ["HOOKREEL_TEST_KEY_PASSWORD": "not-the-password"])
+        let answered = receiver.requests
+        try await receiver.stop()
+
+        #expect(presented.status == 0, "\(presented.stderr)")
+        #expect(fact("statuses", in: presented.stdoutText) == "202: 30")
+        #expect(answered == 30)
+        #expect(withheld.status == 1, "\(withheld.stderr)")
+        #expect(withheld.stderr.contains("no request reached \(target): 30 sent, none got an HTTP answer; the first error: TLS: "),
+                "\(withheld.stderr)")
+        #expect(wrongPassword.status == 64, "\(wrongPassword.stderr)")
+        #expect(wrongPassword.stderr.contains("--cert/--key: \(files.encryptedKey): cannot decrypt the private key: wrong password"),
+                "\(wrongPassword.stderr)")
     }
 
     // MARK: Result files and `hookreel report`
