@@ -3,7 +3,9 @@
 // recorder's pass-through) and `WebhookPoster` (the emulator's deliveries)
 // send single requests through AsyncHTTPClient. `DeliveryFailure` sorts every
 // failure of all three into timeout, refused, reset or other, the classes the
-// reports count.
+// reports count. `DeliveryTLS` says how https targets are secured, for the
+// client and the forwarder alike, with a `ClientCertificate` for receivers
+// that require mutual TLS.
 //
 // Promises. `DeliveryClient`: at most `connections` open at once, split over
 // the loops; one request in flight per connection (no pipelining, as

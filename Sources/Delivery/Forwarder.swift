@@ -41,7 +41,9 @@ public final class Forwarder: Sendable {
     /// - Parameters:
     ///   - target: an absolute http(s) URL; the request path and query are
     ///     appended to its path.
-    public init(target: String, timeout: Duration, maximumConnections: Int) {
+    ///   - tls: for an https target, when it needs more than the system's
+    ///     trust roots (a client certificate, for mutual TLS).
+    public init(target: String, timeout: Duration, maximumConnections: Int, tls: DeliveryTLS? = nil) {
         self.target = target
         baseURL = target.hasSuffix("/") ? String(target.dropLast()) : target
         var configuration = HTTPClient.Configuration()
@@ -50,6 +52,7 @@ public final class Forwarder: Sendable {
         configuration.decompression = .disabled
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
         configuration.timeout = .init(connect: .seconds(5))
+        configuration.tlsConfiguration = tls?.configuration
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.timeout = TimeAmount(timeout)
     }

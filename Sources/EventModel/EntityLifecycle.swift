@@ -103,6 +103,8 @@ extension JSONScanner {
 public struct LifecycleOrderChecker: Sendable {
     /// Per entity: the latest-phase event seen.
     private var furthest: [EntityKey: (phase: Phase, type: String)] = [:]
+    /// Distinct entities observed, per kind.
+    public private(set) var entityCounts: [EntityKey.Kind: Int] = [:]
 
     public init() {}
 
@@ -111,6 +113,7 @@ public struct LifecycleOrderChecker: Sendable {
         let phase = Phase(of: type, kind: entity.kind)
         guard let seen = furthest[entity] else {
             furthest[entity] = (phase, type)
+            entityCounts[entity.kind, default: 0] += 1
             return nil
         }
         if phase > seen.phase {

@@ -1,6 +1,7 @@
-/// Edits an event body in place of its bytes: a new top-level `EventId`, and/or
-/// every date-time string shifted by a whole number of seconds. Everything else
-/// (key order, spacing, escapes, number spelling) is copied byte for byte, so a
+/// Edits an event body in place of its bytes: a new top-level `EventId`, new
+/// `Key`s and `Id`s for the jobs and queue items it is about, and/or every
+/// date-time string shifted by a whole number of seconds. Everything else (key
+/// order, spacing, escapes, number spelling) is copied byte for byte, so a
 /// rewritten body differs from the recorded one only where asked.
 ///
 /// Timestamps shift by whole seconds so the fraction and zone text of each value
@@ -11,13 +12,19 @@ public struct EventBodyRewrite: Sendable, Equatable {
     public var eventId: String?
     /// Seconds added to every `YYYY-MM-DDTHH:MM:SS…` string value, at any depth.
     public var timeShiftSeconds: Int64
+    /// The identities that replace the recorded ones of the entities in the
+    /// top-level `Job`, `Jobs`, `QueueItem` and `QueueItems`: each entity's
+    /// `Key`, `Id`, and a queue item's `AncestorId` and `ManualAncestorId`
+    /// (earlier `Id`s of the same item). Nil keeps them as recorded.
+    public var entities: FreshEntities?
 
-    public init(eventId: String? = nil, timeShiftSeconds: Int64 = 0) {
+    public init(eventId: String? = nil, timeShiftSeconds: Int64 = 0, entities: FreshEntities? = nil) {
         self.eventId = eventId
         self.timeShiftSeconds = timeShiftSeconds
+        self.entities = entities
     }
 
-    public var isIdentity: Bool { eventId == nil && timeShiftSeconds == 0 }
+    public var isIdentity: Bool { eventId == nil && timeShiftSeconds == 0 && entities == nil }
 
     /// The rewritten body, or nil when `body` is not a JSON object (it is then
     /// sent as recorded).
@@ -35,6 +42,8 @@ public struct EventBodyRewrite: Sendable, Equatable {
                         var writer = JSONWriter(reservingCapacity: eventId.utf8.count + 2)
                         writer.string(eventId)
                         edits.append((start..<scanner.index, writer.bytes))
+                    } else if let entities, Self.holdsEntities(key, scanner) {
+                        try collectEntities(&scanner, entities, into: &edits)
                     } else {
                         try collectTimestamps(&scanner, depth: 1, into: &edits)
                     }
@@ -55,6 +64,71 @@ public struct EventBodyRewrite: Sendable, Equatable {
             out.append(contentsOf: buffer[copied...])
             return out
         }
+    }
+
+    /// Whether a top-level member holds the jobs or queue items an event is
+    /// about (docs/orchestrator-webhooks.md §3.4, §3.6).
+    private static func holdsEntities(_ key: JSONStringSlice, _ scanner: JSONScanner) -> Bool {
+        scanner.string(key, equals: "Job") || scanner.string(key, equals: "Jobs")
+            || scanner.string(key, equals: "QueueItem") || scanner.string(key, equals: "QueueItems")
+    }
+
+    /// Walks an entity object or an array of them, noting the new identities
+    /// (and the date-times) in each.
+    private func collectEntities(
+        _ scanner: inout JSONScanner, _ entities: FreshEntities, into edits: inout [(range: Range<Int>, replacement: [UInt8])]
+    ) throws(JSONSyntaxError) {
+        switch scanner.peekAfterWhitespace() {
+        case UInt8(ascii: "{"):
+            try collectEntity(&scanner, entities, depth: 1, into: &edits)
+        case UInt8(ascii: "["):
+            _ = scanner.consume(UInt8(ascii: "["))
+            if scanner.consume(UInt8(ascii: "]")) { return }
+            repeat {
+                if scanner.peekAfterWhitespace() == UInt8(ascii: "{") {
+                    try collectEntity(&scanner, entities, depth: 2, into: &edits)
+                } else {
+                    try collectTimestamps(&scanner, depth: 2, into: &edits)
+                }
+            } while scanner.consume(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "]"), "',' or ']'")
+        default:
+            try collectTimestamps(&scanner, depth: 1, into: &edits)
+        }
+    }
+
+    /// One job or queue item: its string `Key` and integer ids get their new
+    /// values; other members are walked for date-times.
+    private func collectEntity(
+        _ scanner: inout JSONScanner, _ entities: FreshEntities, depth: Int,
+        into edits: inout [(range: Range<Int>, replacement: [UInt8])]
+    ) throws(JSONSyntaxError) {
+        try scanner.scanObject { scanner, member throws(JSONSyntaxError) in
+            let next = scanner.peekAfterWhitespace()
+            if next == UInt8(ascii: "\""), scanner.string(member, equals: "Key") {
+                let start = scanner.index
+                let slice = try scanner.scanString()
+                let key = slice.hasEscapes
+                    ? scanner.decodeBytes(slice).withUnsafeBytes { entities.key(replacing: $0) }
+                    : entities.key(replacing: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: scanner.bytes[slice.range])))
+                edits.append((start..<scanner.index, GUIDText.quotedDashed(key.high, key.low)))
+            } else if let next, next == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next),
+                      Self.namesAnId(member, scanner) {
+                let number = try scanner.scanNumber()
+                guard let id = scanner.integerValue(number) else { return }
+                var writer = JSONWriter(reservingCapacity: 20)
+                writer.integer(entities.id(replacing: id))
+                edits.append((number.range, writer.bytes))
+            } else {
+                try collectTimestamps(&scanner, depth: depth + 1, into: &edits)
+            }
+        }
+    }
+
+    /// `Id`, or a queue item's reference to an earlier `Id` of itself.
+    private static func namesAnId(_ member: JSONStringSlice, _ scanner: JSONScanner) -> Bool {
+        scanner.string(member, equals: "Id") || scanner.string(member, equals: "AncestorId")
+            || scanner.string(member, equals: "ManualAncestorId")
     }
 
     /// Walks one value, noting a replacement for each date-time string in it.

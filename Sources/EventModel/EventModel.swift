@@ -2,7 +2,9 @@
 // recorded request and its NDJSON line codec (docs/recording-format.md),
 // `Timestamp`, Orchestrator's event catalog, envelopes and entity lifecycles,
 // `X-UiPath-Signature` and the headers of a delivery (docs/orchestrator-webhooks.md),
-// body rewrites, and `Shard` (which part of a sharded run owns an event).
+// body rewrites (with `FreshEntities`, each pass's new job and queue item
+// identities, and `GUIDText`, the GUIDs storms and replay write), and `Shard`
+// (which part of a sharded run owns an event).
 // Random numbers, distributions and arrival curves are in Primitives.
 //
 // Promises. Encoding is deterministic: a record is written field by field in

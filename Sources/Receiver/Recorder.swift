@@ -42,7 +42,7 @@ public final class Recorder: Sendable {
             ])
         }
         let forwarder = configuration.forwardURL.map {
-            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256)
+            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256, tls: configuration.forwardTLS)
         }
         let core = RecorderService(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)

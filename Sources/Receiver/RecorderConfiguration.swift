@@ -1,3 +1,4 @@
+import Delivery
 import EventModel
 import Foundation
 import SegmentStore
@@ -25,6 +26,9 @@ public struct RecorderConfiguration: Sendable {
     /// Pass-through mode: forward each request here and answer with its response.
     public var forwardURL: String?
     public var forwardTimeout: Duration = .seconds(60)
+    /// How an https `forwardURL` is reached, when the system's defaults are
+    /// not enough (a client certificate).
+    public var forwardTLS: DeliveryTLS?
     /// A connection that sends nothing for this long is closed.
     public var idleTimeout: Duration = .seconds(60)
     /// A request's head and body must arrive within this, or the connection is closed.

@@ -30,6 +30,9 @@ public struct SinkSummary: Sendable, Equatable {
     public var orderViolations = 0
     /// The first few violations, in arrival order.
     public var orderViolationExamples: [LifecycleViolation] = []
+    /// Distinct job and queue item `Key`s among the deliveries order-checked:
+    /// a looped replay with fresh entities shows each pass's as new ones.
+    public var distinctEntities: [EntityKey.Kind: Int] = [:]
     /// Deliveries per `Type`; the key is `(no Type)` for bodies without one.
     public var eventTypes: [String: Int] = [:]
     /// Deliveries per status answered (the unanswered, e.g. still held at shutdown, are not in it).
@@ -68,6 +71,7 @@ public struct SinkSummary: Sendable, Equatable {
         }
         lines.append("order violations: \(orderViolations)")
         lines += orderViolationExamples.map { "  \($0)" }
+        lines.append("distinct Keys: jobs \(distinctEntities[.job, default: 0]), queue items \(distinctEntities[.queueItem, default: 0])")
         lines.append("event types:")
         lines += Self.table(eventTypes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) })
         lines.append("statuses answered:")

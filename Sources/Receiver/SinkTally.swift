@@ -78,6 +78,7 @@ struct SinkTally {
 
     var current: SinkSummary {
         var result = summary
+        result.distinctEntities = order.entityCounts
         if let firstArrival, let lastArrival {
             result.activePeriod = .nanoseconds((lastArrival - firstArrival).nanoseconds)
         }

@@ -11,16 +11,20 @@ public struct ReplayRewrites: Sendable {
     public var signature: WebhookSignature?
     /// Give every event a new unique `EventId`.
     public var freshEventIds = false
+    /// Give each pass its own jobs and queue items: new `Key`s and `Id`s,
+    /// the same in every event of one entity within the pass (`FreshEntities`).
+    public var freshEntities = false
     /// Shift each pass's times so its first event's `Timestamp` is the moment
     /// the pass starts.
     public var rebaseTimestamps = false
     /// Added to (or replacing) Orchestrator's headers.
     public var extraHeaders: [(name: String, value: String)] = []
 
-    public init(signature: WebhookSignature? = nil, freshEventIds: Bool = false, rebaseTimestamps: Bool = false,
-                extraHeaders: [(name: String, value: String)] = []) {
+    public init(signature: WebhookSignature? = nil, freshEventIds: Bool = false, freshEntities: Bool = false,
+                rebaseTimestamps: Bool = false, extraHeaders: [(name: String, value: String)] = []) {
         self.signature = signature
         self.freshEventIds = freshEventIds
+        self.freshEntities = freshEntities
         self.rebaseTimestamps = rebaseTimestamps
         self.extraHeaders = extraHeaders
     }
@@ -58,6 +62,7 @@ final class RequestPreparer: IteratorProtocol {
     private let shard: Shard?
     private let runStart: Timestamp?
     private let now: () -> Timestamp
+    private let seed: UInt64
     private var pass = -1
     private var timeShiftSeconds: Int64?
     private var freshIds: FreshEventIds
@@ -87,6 +92,7 @@ final class RequestPreparer: IteratorProtocol {
         self.shard = shard
         self.runStart = runStart
         self.now = now
+        self.seed = seed
         freshIds = FreshEventIds(seed: seed)
     }
 
@@ -119,7 +125,8 @@ final class RequestPreparer: IteratorProtocol {
                 pass = event.pass
                 timeShiftSeconds = nil
             }
-            // Found once, for the order and the shard both (rewrites never change a Key).
+            // Found once, in the recorded body, for the order and the shard both:
+            // a shard owns the same recorded entities in every pass, fresh or not.
             let entity = ordersByEntity || shard != nil ? event.type.flatMap { EntityKey.entityKey(ofEventBody: event.body, type: $0) } : nil
             let isSent = shard?.owns(eventBody: event.body, entity: entity) ?? true
             let rewrite = nextRewrite(of: event.body, sendTime: sendTime, isSent: isSent)
@@ -132,11 +139,14 @@ final class RequestPreparer: IteratorProtocol {
 
     /// The rewrite of the next event in the stream, whichever shard sends it:
     /// every event takes its place in the fresh-id count and its pass's time
-    /// shift, and only one this process sends gets its id written.
+    /// shift, and only one this process sends gets its ids written.
     private func nextRewrite(of body: [UInt8], sendTime: SendTime, isSent: Bool) -> EventBodyRewrite {
         var rewrite = EventBodyRewrite()
         if rewrites.freshEventIds {
             if isSent { rewrite.eventId = freshIds.next() } else { freshIds.skip() }
+        }
+        if rewrites.freshEntities, isSent {
+            rewrite.entities = FreshEntities(seed: seed, pass: pass)
         }
         if rewrites.rebaseTimestamps {
             if timeShiftSeconds == nil, let first = EventBodyRewrite.eventTimestamp(in: body) {
@@ -160,8 +170,8 @@ final class RequestPreparer: IteratorProtocol {
     }
 }
 
-/// Unique `EventId`s for `--fresh-ids`: 32 lowercase hex digits (the GUID "N"
-/// style of Orchestrator's older payloads), a random per-run prefix and a count.
+/// Unique `EventId`s for `--fresh-ids`: GUIDs in the "N" style of
+/// Orchestrator's older payloads (`GUIDText`), a random per-run prefix and a count.
 struct FreshEventIds {
     private let prefix: UInt64
     private var counter: UInt64 = 0
@@ -173,7 +183,7 @@ struct FreshEventIds {
 
     mutating func next() -> String {
         counter += 1
-        return Hex.digits(prefix) + Hex.digits(counter)
+        return GUIDText.plain(prefix, counter)
     }
 
     /// Passes over the id of an event another shard sends.

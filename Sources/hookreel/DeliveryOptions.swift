@@ -4,7 +4,8 @@ import Primitives
 import Replay
 
 /// `--max-in-flight`, `--connections`, `--timeout`, `--threads`, `--ca-file`,
-/// `--insecure`: how requests go out, for `replay` and `storm --target`.
+/// `--insecure`, `--cert`, `--key`: how requests go out, for `replay` and
+/// `storm --target`.
 struct DeliveryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Requests sent and not yet answered, at most (default \(ReplayConfiguration.defaultMaximumInFlight)); later sends wait (their latency still counts from their scheduled time).",
                                valueName: "n"))
@@ -29,6 +30,8 @@ struct DeliveryOptions: ParsableArguments {
     @Flag(help: "With an https:// target: accept any certificate for any name, as Orchestrator's AllowInsecureSsl does. For test receivers only.")
     var insecure = false
 
+    @OptionGroup var clientCertificate: ClientCertificateOptions
+
     func validate() throws {
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight \(maxInFlight): expected at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections \(connections): expected at least 1") }
@@ -39,18 +42,22 @@ struct DeliveryOptions: ParsableArguments {
     /// Whether any of these options was given.
     var isGiven: Bool {
         maxInFlight != nil || connections != nil || threads != nil || timeout != nil || caFile != nil || insecure
+            || clientCertificate.isGiven
     }
 
     /// Sets what was given; the rest keeps `ReplayConfiguration`'s defaults.
     func apply(to configuration: inout ReplayConfiguration) throws {
         if configuration.target.isSecure {
+            let certificate = try clientCertificate.load()
             do {
-                configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure)
+                configuration.tls = try DeliveryTLS(trusting: caFile, verifiesCertificates: !insecure, clientCertificate: certificate)
             } catch {
                 throw ValidationError(caFile == nil ? "https target: \(error)" : "--ca-file: \(error)")
             }
         } else if caFile != nil || insecure {
             throw ValidationError("--ca-file and --insecure apply to https:// targets")
+        } else if clientCertificate.isGiven {
+            throw ValidationError("--cert and --key apply to https:// targets")
         }
         if let maxInFlight { configuration.maximumInFlight = maxInFlight }
         configuration.connections = connections

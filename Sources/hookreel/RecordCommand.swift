@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import EventModel
 import Foundation
 import Logging
@@ -73,6 +74,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to wait for the forwarded request's response.", valueName: "duration"))
     var forwardTimeout: DurationArgument = DurationArgument(argument: "60s")!
 
+    @OptionGroup(title: "Pass-through to a receiver that requires mutual TLS")
+    var clientCertificate: ClientCertificateOptions
+
     @Option(help: ArgumentHelp("Close connections that send nothing for this long.", valueName: "duration"))
     var idleTimeout: DurationArgument = DurationArgument(argument: "60s")!
 
@@ -112,6 +116,9 @@ struct RecordCommand: AsyncParsableCommand {
                 throw ValidationError("--forward must be an absolute http(s) URL, not '\(forward)'")
             }
         }
+        if clientCertificate.isGiven, forward.flatMap({ URL(string: $0)?.scheme?.lowercased() }) != "https" {
+            throw ValidationError("--cert and --key apply to an https:// --forward URL")
+        }
     }
 
     func run() async throws {
@@ -134,6 +141,13 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.responseStatus = respond
         configuration.forwardURL = forward
         configuration.forwardTimeout = forwardTimeout.duration
+        if let certificate = try clientCertificate.load() {
+            do {
+                configuration.forwardTLS = try DeliveryTLS(clientCertificate: certificate)
+            } catch {
+                throw CommandFailure("--forward: \(error)")
+            }
+        }
         configuration.idleTimeout = idleTimeout.duration
         configuration.requestTimeout = requestTimeout.duration
         configuration.serverThreads = threads

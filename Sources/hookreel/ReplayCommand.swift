@@ -61,7 +61,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var live: LiveRunOptions
 
     func validate() throws {
-        if bounds.passes != 1, !rewrites.freshIds {
+        if bounds.passes != 1, rewrites.freshIds == nil {
             throw ValidationError("--loop \(bounds.passes.map(String.init) ?? "forever") sends each event more than once: add --fresh-ids so every delivery has its own EventId")
         }
         try pacing.check()
@@ -85,12 +85,13 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.selection = ReplaySelection(types: selection.types, since: selection.since, until: selection.until,
                                                   limit: selection.limit)
         let secret = try rewrites.secret.load()
-        if secret == nil, rewrites.freshIds || rewrites.rebaseTimestamps {
+        if secret == nil, rewrites.freshIds != nil || rewrites.rebaseTimestamps {
             Diagnostics.warning("bodies are rewritten but no --secret-env/--secret-file was given: recorded signatures will not match")
         }
         configuration.rewrites = ReplayRewrites(
-            signature: secret.map(WebhookSignature.init(secret:)), freshEventIds: rewrites.freshIds,
-            rebaseTimestamps: rewrites.rebaseTimestamps, extraHeaders: rewrites.headers.map { ($0.name, $0.value) })
+            signature: secret.map(WebhookSignature.init(secret:)), freshEventIds: rewrites.freshIds != nil,
+            freshEntities: rewrites.freshIds == .entities, rebaseTimestamps: rewrites.rebaseTimestamps,
+            extraHeaders: rewrites.headers.map { ($0.name, $0.value) })
         configuration.passes = bounds.passes
         configuration.duration = bounds.duration?.duration
         configuration.ordersByEntity = selection.order == .entity
@@ -230,7 +231,7 @@ struct PacingOptions: ParsableArguments {
         valueName: "n"))
     var concurrency: Int?
 
-    @Option(help: ArgumentHelp("Seed for Poisson arrivals and fresh EventIds (random by default).", valueName: "n"))
+    @Option(help: ArgumentHelp("Seed for Poisson arrivals, fresh EventIds and fresh job and queue item Keys (random by default).", valueName: "n"))
     var seed: UInt64?
 
     var isRateDriven: Bool { rate != nil || !stages.isEmpty }
@@ -283,7 +284,7 @@ struct BoundOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Schedule nothing after this long.", valueName: "duration"))
     var duration: DurationArgument?
 
-    @Option(name: .customLong("loop"), help: ArgumentHelp("Play the recording N times, or `forever` (needs --fresh-ids).",
+    @Option(name: .customLong("loop"), help: ArgumentHelp("Play the recording N times, or `forever` (needs --fresh-ids or --fresh-ids=events).",
                                                            valueName: "n|forever"))
     var loop: PassCount = .count(1)
 
@@ -327,12 +328,24 @@ enum ReplayOrder: String, ExpressibleByArgument {
     case entity
 }
 
+/// What `--fresh-ids` renews.
+enum FreshIds: String, ExpressibleByArgument {
+    /// EventIds, and each pass's jobs and queue items (`--fresh-ids`).
+    case entities
+    /// EventIds only (`--fresh-ids=events`).
+    case events
+}
+
 /// `--secret-*`, `--fresh-ids`, `--rebase-timestamps`, `--header`.
 struct RewriteOptions: ParsableArguments {
     @OptionGroup var secret: SecretOptions
 
-    @Flag(help: "Give every event a new unique EventId (required with --loop).")
-    var freshIds = false
+    // An option whose value may be left out: `--fresh-ids` alone renews the
+    // entities too, `--fresh-ids=events` the EventIds only.
+    @Option(name: .customLong("fresh-ids"), defaultAsFlag: FreshIds.entities, parsing: .next, help: ArgumentHelp(
+        "Give every event a new unique EventId, and every pass new job and queue item Keys and Ids (a new set of lifecycles each pass); --fresh-ids=events renews EventIds only. Required with --loop.",
+        valueName: "events"))
+    var freshIds: FreshIds?
 
     @Flag(help: "Shift each event's Timestamp and nested times so the first event is now, keeping the gaps (whole seconds).")
     var rebaseTimestamps = false
@@ -340,4 +353,16 @@ struct RewriteOptions: ParsableArguments {
     @Option(name: .customLong("header"), help: ArgumentHelp("Add or replace a request header, e.g. 'Authorization: Bearer x'; repeatable.",
                                                              valueName: "name:value"))
     var headers: [HeaderArgument] = []
+
+    func validate() throws {
+        // ArgumentParser reads a value it cannot parse as the bare flag, so
+        // that `--fresh-ids RECORDING` works; a value written onto the option
+        // (`--fresh-ids=event`) is a typo to report instead.
+        let attached = "--fresh-ids="
+        if let typo = CommandLine.arguments.prefix(while: { $0 != "--" }).first(where: {
+            $0.hasPrefix(attached) && FreshIds(argument: String($0.dropFirst(attached.count))) == nil
+        }) {
+            throw ValidationError("\(typo): expected --fresh-ids or --fresh-ids=events")
+        }
+    }
 }

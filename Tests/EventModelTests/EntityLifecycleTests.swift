@@ -118,5 +118,6 @@ struct EntityLifecycleOrderTests {
         #expect(checker.observe(type: "queueItem.added", entity: sameKeyOtherKind) == nil)
         let violation = checker.observe(type: "job.started", entity: first)
         #expect(violation?.description == "job a: job.started after job.completed")
+        #expect(checker.entityCounts == [.job: 2, .queueItem: 1])
     }
 }

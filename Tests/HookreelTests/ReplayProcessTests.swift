@@ -62,6 +62,7 @@ struct ReplayProcessTests {
     static let badOptions: [(arguments: [String], message: String)] = [
         (["--loop", "2"], "add --fresh-ids"),
         (["--loop", "forever"], "add --fresh-ids"),
+        (["--loop", "2", "--fresh-ids=event"], "--fresh-ids=event: expected --fresh-ids or --fresh-ids=events"),
         (["--rate", "100/s", "--speed", "2"], "--speed and --max-gap apply to original timing"),
         (["--concurrency", "4"], "--concurrency applies only to --rate max"),
         (["--rate", "100/s", "--concurrency", "4"], "--concurrency applies only to --rate max"),
@@ -74,6 +75,12 @@ struct ReplayProcessTests {
         (["--target", "ftp://x"], "expected an absolute URL starting with http://"),
         (["--target", "http://x:0/"], "port '0' is not a number from 1 to 65535"),
         (["--header", "X(a): 1"], "--header"),
+        (["--cert", "/tmp/client.pem"], "--cert and --key go together"),
+        (["--key", "/tmp/client.key"], "--cert and --key go together"),
+        (["--cert", "/tmp/client.pem", "--key-password-env", "X"], "--cert and --key go together"),
+        (["--cert", "/tmp/client.pem", "--key", "/tmp/client.key"], "--cert and --key apply to https:// targets"),
+        (["--target", "https://127.0.0.1:1/", "--cert", "/nonexistent/client.pem", "--key", "/nonexistent/client.key"],
+         "--cert/--key: /nonexistent/client.pem: no such file"),
     ]
 
     @Test(arguments: badOptions)
@@ -165,9 +172,9 @@ struct ReplayProcessTests {
         #expect(arrived.filter { $0.signature == .valid }.count == 30)
     }
 
-    /// `--loop 2 --fresh-ids --rebase-timestamps`: every delivery has its own
-    /// EventId, each pass's times are moved to the run's time by whole seconds,
-    /// and undoing those two edits gives back the recorded body exactly.
+    /// `--loop 2 --fresh-ids=events --rebase-timestamps`: every delivery has its
+    /// own EventId, each pass's times are moved to the run's time by whole
+    /// seconds, and undoing those two edits gives back the recorded body exactly.
     @Test func loopedReplaysGetFreshIdsAndRebasedTimesAndNothingElseChanges() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -175,7 +182,7 @@ struct ReplayProcessTests {
         let (recorder, received) = try startRecorder(in: directory, secret: secret)
         let startedAt = Timestamp.now()
         let run = try replay("http://127.0.0.1:\(recorder.port)/", limit: 20,
-                             ["--loop", "2", "--fresh-ids", "--rebase-timestamps", "--secret-env", "HOOKREEL_REPLAY_TEST_SECRET"],
+                             ["--loop", "2", "--fresh-ids=events", "--rebase-timestamps", "--secret-env", "HOOKREEL_REPLAY_TEST_SECRET"],
                              environment: ["HOOKREEL_REPLAY_TEST_SECRET": secret])
         #expect(recorder.stop(with: SIGTERM) == 0, "\(recorder.stderr)")
         #expect(run.status == 0, "\(run.stderr)")
@@ -205,6 +212,82 @@ struct ReplayProcessTests {
             let undone = EventBodyRewrite(eventId: eventId(original.body), timeShiftSeconds: -shift / 1_000_000).apply(to: record.body)
             #expect(undone == original.body, "record \(index)")
         }
+    }
+
+    // MARK: Looping with fresh entities
+
+    /// The sample looped 3 times at 1500/s in entity order against `hookreel
+    /// sink`; its summary (the order violations and the distinct Keys) as text.
+    private func loopedSampleSummary(freshIds: String) throws -> String {
+        let sink = try ChildServer(arguments: ["--seed", "1"], environment: [:])
+        let run = try hookreel(["replay", Self.sample, "--target", "http://127.0.0.1:\(sink.port)/hooks", "--loop", "3", freshIds,
+                                "--order", "entity", "--rate", "1500/s", "--timeout", "5s", "--quiet", "--seed", "1"])
+        let (status, summary) = sink.stop(with: SIGTERM)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(fact("requests", in: run.stdoutText) == "6000")
+        #expect(status == 0, "\(sink.stderr)")
+        return summary
+    }
+
+    /// Distinct job and queue item Keys in one pass over the sample.
+    private func sampleEntityCounts() throws -> (jobs: Int, queueItems: Int) {
+        let entities = Set(try records(of: Self.sample).compactMap { record in
+            record.type.flatMap { EntityKey.entityKey(ofEventBody: record.body, type: $0) }
+        })
+        return (entities.filter { $0.kind == .job }.count, entities.filter { $0.kind == .queueItem }.count)
+    }
+
+    /// `--fresh-ids`: each pass is a new set of jobs and queue items, so the
+    /// receiver sees three times the lifecycles, each in order.
+    @Test func loopingWithFreshIdsGivesEveryPassNewJobsAndQueueItems() throws {
+        let summary = try loopedSampleSummary(freshIds: "--fresh-ids")
+        let (jobs, queueItems) = try sampleEntityCounts()
+        #expect(summary.contains("\norder violations: 0\n"), "\(summary)")
+        #expect(summary.contains("\ndistinct Keys: jobs \(3 * jobs), queue items \(3 * queueItems)\n"), "\(summary)")
+    }
+
+    /// `--fresh-ids=events`: the keys repeat every pass, so the second pass
+    /// looks like the same jobs starting again after they completed.
+    @Test func loopingWithFreshEventIdsOnlyRepeatsTheEntities() throws {
+        let summary = try loopedSampleSummary(freshIds: "--fresh-ids=events")
+        let (jobs, queueItems) = try sampleEntityCounts()
+        let violations = summary.split(separator: "\n").first { $0.hasPrefix("order violations: ") }
+            .flatMap { Int($0.dropFirst("order violations: ".count)) }
+        #expect((violations ?? 0) > 1000, "\(summary)")
+        #expect(summary.contains("\ndistinct Keys: jobs \(jobs), queue items \(queueItems)\n"), "\(summary)")
+    }
+
+    // MARK: Mutual TLS
+
+    /// A receiver that requires a client certificate gets the run with
+    /// `--cert`/`--key` (an encrypted key, its password from the environment);
+    /// without them the run fails, naming the TLS error.
+    @Test func aReceiverThatRequiresAClientCertificateGetsItWithCertAndKey() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let files = try TestClientCertificate.writeFiles(in: directory)
+        let caFile = try TestCertificate.writeCertificate(in: directory)
+        let receiver = try await MutualTLSReceiver()
+        let target = "https://127.0.0.1:\(receiver.port)/hooks"
+        let presented = try replay(target, limit: 30, ["--ca-file", caFile, "--cert", files.certificate, "--key", files.encryptedKey,
+                                                       "--key-password-env", "HOOKREEL_TEST_KEY_PASSWORD"],
+                                   environment: ["HOOKREEL_TEST_KEY_PASSWORD": TestClientCertificate.password])
+        let withheld = try replay(target, limit: 30, ["--ca-file", caFile])
+        let wrongPassword = try replay(target, limit: 30, ["--ca-file", caFile, "--cert", files.certificate, "--key", files.encryptedKey,
+                                                           "--key-password-env", "HOOKREEL_TEST_KEY_PASSWORD"],
+                                       environment: ["HOOKREEL_TEST_KEY_PASSWORD": "not-the-password"])
+        let answered = receiver.requests
+        try await receiver.stop()
+
+        #expect(presented.status == 0, "\(presented.stderr)")
+        #expect(fact("statuses", in: presented.stdoutText) == "202: 30")
+        #expect(answered == 30)
+        #expect(withheld.status == 1, "\(withheld.stderr)")
+        #expect(withheld.stderr.contains("no request reached \(target): 30 sent, none got an HTTP answer; the first error: TLS: "),
+                "\(withheld.stderr)")
+        #expect(wrongPassword.status == 64, "\(wrongPassword.stderr)")
+        #expect(wrongPassword.stderr.contains("--cert/--key: \(files.encryptedKey): cannot decrypt the private key: wrong password"),
+                "\(wrongPassword.stderr)")
     }
 
     // MARK: Result files and `hookreel report`

@@ -59,6 +59,7 @@ struct SinkTests {
         #expect(summary.duplicateExamples == [SinkSummary.Duplicate(eventId: "2", type: "job.completed", deliveries: 2)])
         #expect(summary.orderViolations == 1)
         #expect(summary.orderViolationExamples.map(\.description) == ["job job-a: job.started after job.completed"])
+        #expect(summary.distinctEntities == [.job: 2])
         #expect(summary.signatureVerdicts.isEmpty)
         #expect(summary.rate != nil && summary.activePeriod > .zero)
     }
@@ -235,6 +236,7 @@ struct SinkTests {
         summary.orderViolations = 1
         summary.orderViolationExamples = [LifecycleViolation(entity: EntityKey(kind: .queueItem, key: "q1"),
                                                              type: "queueItem.added", precedingType: "queueItem.transactionCompleted")]
+        summary.distinctEntities = [.job: 2, .queueItem: 1]
         summary.eventTypes = ["job.started": 4, "queueItem.added": 7]
         summary.statusesAnswered = [200: 10, 500: 1]
         summary.seed = 3
@@ -246,6 +248,7 @@ struct SinkTests {
               77 (job.started): answered 2xx 2 times
             order violations: 1
               queueItem q1: queueItem.added after queueItem.transactionCompleted
+            distinct Keys: jobs 2, queue items 1
             event types:
               queueItem.added  7
               job.started      4

@@ -90,6 +90,38 @@ import Testing
         #expect(untrustedEngine.firstOtherError?.hasPrefix("TLS: ") == true, "the reason a user is shown")
     }
 
+    /// A receiver that requires a client certificate: with `--cert`/`--key`
+    /// every body arrives; without, every request fails in the handshake and
+    /// the first reason, the one a user is shown, says so.
+    @Test func aReceiverRequiringAClientCertificateGetsTheRunOnlyWithOne() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let records = events(20)
+        let files = try TestClientCertificate.writeFiles(in: directory)
+        let caFile = try TestCertificate.writeCertificate(in: directory)
+        let target = try await TestTarget.start(isSecure: true, requiresClientCertificate: true)
+        var configuration = ReplayConfiguration(
+            recording: try makeRecording(records, in: directory), target: try DeliveryTarget(url: target.url),
+            pacer: RatePacer(curve: ArrivalCurve(startRate: 2000), process: .uniform, seed: 1))
+        configuration.connections = 4
+
+        let certificate = try ClientCertificate(certificateFile: files.certificate, keyFile: files.encryptedKey,
+                                                keyPassword: TestClientCertificate.password)
+        configuration.tls = try DeliveryTLS(trusting: caFile, clientCertificate: certificate)
+        let presented = try await run(configuration)
+        configuration.tls = try DeliveryTLS(trusting: caFile)
+        let withoutEngine = ReplayEngine(configuration: configuration) { issue in Issue.record("unexpected read issue: \(issue)") }
+        let without = try await withoutEngine.run()
+        try await target.stop()
+
+        #expect(presented.statistics.statusCounts == [202: 20])
+        #expect(target.received.count == 20, "nothing arrives without the certificate")
+        #expect(without.statistics.statusCounts.isEmpty)
+        #expect(without.statistics.errorCounts == [.other: 20], "\(without.statistics.errorCounts)")
+        let reason = withoutEngine.firstOtherError ?? ""
+        #expect(reason.hasPrefix("TLS: ") && reason.uppercased().contains("CERTIFICATE"), "\(reason)")
+    }
+
     @Test func withoutASecretTheRecordedSignatureIsSentAsRecorded() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -8,19 +8,22 @@ import Testing
 /// `--shard I/N` splits one run's schedule: the shards together send exactly
 /// what one unsharded run sends, at the same times, with the same rewrites.
 @Suite struct ShardedScheduleTests {
-    /// 40 jobs of three events each, interleaved, and robot events between them.
+    /// Two passes over 40 jobs of three events each, interleaved, and robot events between them.
     private static let events: [SourceEvent] = {
         var events: [SourceEvent] = []
         var micros: Int64 = 1_764_410_400_000_000
-        for step in ["job.created", "job.started", "job.completed"] {
-            for job in 0..<40 {
-                micros += 7_000 + Int64(job % 5) * 1_000
-                let body = #"{"Type":"\#(step)","EventId":"\#(step)-\#(job)","Timestamp":"2026-11-29T10:00:00Z","Job":{"Id":\#(job),"Key":"job-\#(job)"}}"#
-                events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: step, body: Array(body.utf8)))
-                if job % 10 == 0 {
-                    let robot = #"{"Type":"robot.status","EventId":"robot-\#(step)-\#(job)"}"#
-                    events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: "robot.status",
-                                              body: Array(robot.utf8)))
+        for pass in 0..<2 {
+            for step in ["job.created", "job.started", "job.completed"] {
+                for job in 0..<40 {
+                    micros += 7_000 + Int64(job % 5) * 1_000
+                    let body = #"{"Type":"\#(step)","EventId":"\#(step)-\#(job)","Timestamp":"2026-11-29T10:00:00Z","Job":{"Id":\#(job),"Key":"job-\#(job)"}}"#
+                    events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: step, body: Array(body.utf8),
+                                              pass: pass))
+                    if job % 10 == 0 {
+                        let robot = #"{"Type":"robot.status","EventId":"robot-\#(step)-\#(job)"}"#
+                        events.append(SourceEvent(time: Timestamp(microsecondsSinceEpoch: micros), type: "robot.status",
+                                                  body: Array(robot.utf8), pass: pass))
+                    }
                 }
             }
         }
@@ -60,9 +63,11 @@ import Testing
                       process: .poisson, seed: 3),
             OriginalTimingPacer(speed: 2, maximumGap: .milliseconds(9)),
         ]
-        let rewrites = ReplayRewrites(freshEventIds: true, rebaseTimestamps: true)
+        let rewrites = ReplayRewrites(freshEventIds: true, freshEntities: true, rebaseTimestamps: true)
         let whole = try schedule(pacer: pacers[pacing], rewrites: rewrites, shard: nil)
         #expect(whole.count == Self.events.count)
+        let sentKeys = Set(whole.flatMap { $0.request.matches(of: /"Key":"([^"]+)"/).map { String($0.output.1) } })
+        #expect(sentKeys.count == 80 && !sentKeys.contains("job-0"), "new keys for each job in each pass")
 
         var union: [Sent] = []
         for index in 0..<4 {
@@ -73,7 +78,7 @@ import Testing
             #expect(zip(part, part.dropFirst()).allSatisfy { $0.sendTime <= $1.sendTime })
             union += part
         }
-        // Same times, same fresh EventIds, same rebased times: one run, split.
+        // Same times, same fresh EventIds and entities, same rebased times: one run, split.
         #expect(Set(union) == Set(whole))
         #expect(union.count == whole.count)
     }
@@ -102,14 +107,18 @@ import Testing
         #expect(Set(union) == Set(whole))
     }
 
-    @Test func aJobsEventsAllGoToOneShard() throws {
+    /// Routing reads the recorded `Key`: a shard owns the same jobs in every
+    /// pass, whether or not they are given new identities.
+    @Test(arguments: [false, true])
+    func aJobsEventsAllGoToOneShard(freshEntities: Bool) throws {
         var shardOfJob: [String: Int] = [:]
         for index in 0..<3 {
-            let part = try schedule(pacer: ClosedLoopPacer(concurrency: 4), rewrites: ReplayRewrites(),
+            let part = try schedule(pacer: ClosedLoopPacer(concurrency: 4), rewrites: ReplayRewrites(freshEntities: freshEntities),
                                     shard: try Shard(index: index, count: 3))
             for sent in part {
                 guard let job = sent.entity else { continue }
                 #expect(shardOfJob.updateValue(index, forKey: job) ?? index == index, "\(job) split across shards")
+                #expect(Shard.index(ofRoutingKey: job.utf8, count: 3) == index)
             }
         }
         #expect(shardOfJob.count == 40)

@@ -8,7 +8,8 @@ import TestSupport
 /// A receiver for engine tests on 127.0.0.1 and an ephemeral port: keeps what it
 /// received and answers 202, after a scripted delay for some requests, or
 /// closes the connection without answering others. With `isSecure`, it speaks
-/// https with `TestCertificate`.
+/// https with `TestCertificate`; with `requiresClientCertificate` too, it
+/// accepts only clients that present `TestClientCertificate` (mutual TLS).
 final class TestTarget: Sendable {
     struct Received: Sendable {
         let uri: String
@@ -42,13 +43,11 @@ final class TestTarget: Sendable {
     var mostOutstanding: Int { state.outstanding.withLock { $0.most } }
     var url: String { "\(isSecure ? "https" : "http")://127.0.0.1:\(port)/hooks/orchestrator" }
 
-    static func start(isSecure: Bool = false, delay: @escaping Delay = { _ in nil },
+    static func start(isSecure: Bool = false, requiresClientCertificate: Bool = false, delay: @escaping Delay = { _ in nil },
                       drop: @escaping Drop = { _ in false }) async throws -> TestTarget {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = TargetState(delay: delay, drop: drop)
-        let tls = isSecure ? try NIOSSLContext(configuration: .makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem)))) : nil
+        let tls = isSecure ? try NIOSSLContext(configuration: serverConfiguration(requiresClientCertificate: requiresClientCertificate)) : nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -61,6 +60,17 @@ final class TestTarget: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return TestTarget(port: channel.localAddress!.port!, isSecure: isSecure, channel: channel, group: group, state: state)
+    }
+
+    private static func serverConfiguration(requiresClientCertificate: Bool) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem)))
+        if requiresClientCertificate {
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(TestClientCertificate.certificatePEM.utf8), format: .pem)])
+        }
+        return configuration
     }
 
     /// Stops accepting connections; those already open keep being served.

@@ -1,38 +1,18 @@
 import EventModel
 
 /// Random version-4 GUIDs drawn from a caller's seeded generator, so a storm's
-/// keys repeat exactly for the same seed.
+/// keys repeat exactly for the same seed; written as `GUIDText`, as replay
+/// writes its fresh ones.
 public enum Identifiers {
     /// A lower-case GUID with dashes (`Key` style): `e1c32fbf-5ef4-4080-a671-cf6ef75f359a`.
     public static func uuid(using generator: inout some RandomNumberGenerator) -> String {
-        guidText(generator.next(), generator.next(), dashes: true)
+        GUIDText.dashed(generator.next(), generator.next())
     }
 
     /// A lower-case GUID without dashes (.NET format "N", the 2018 `EventId` style):
     /// `3e5af0113e674ae597c579cb35ed8630`.
     public static func guidN(using generator: inout some RandomNumberGenerator) -> String {
-        guidText(generator.next(), generator.next(), dashes: false)
-    }
-
-    private static func guidText(_ high: UInt64, _ low: UInt64, dashes: Bool) -> String {
-        // Version 4 and RFC 4122 variant bits, as .NET's Guid.NewGuid() sets them.
-        let high = (high & ~0xF000) | 0x4000
-        let low = (low & ~(0xC000 << 48)) | (0x8000 << 48)
-        let hex: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: dashes ? 36 : 32) { out in
-            var count = 0
-            for nibble in 0..<32 {
-                if dashes, nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
-                    out[count] = UInt8(ascii: "-")
-                    count += 1
-                }
-                let word = nibble < 16 ? high : low
-                let shift = UInt64(60 - 4 * (nibble % 16))
-                out[count] = hex.utf8Start[Int((word >> shift) & 0xF)]
-                count += 1
-            }
-            return count
-        }
+        GUIDText.plain(generator.next(), generator.next())
     }
 }
 
