@@ -68,6 +68,25 @@ public struct ArrivalCurve: Sendable, Equatable {
         return nil
     }
 
+    /// The arrivals due by `time` (fractional: the integral of the rate), and
+    /// the rate at `time`; past the last stage the count stays and the rate is 0.
+    public func schedule(at time: Duration) -> (count: Double, rate: Double) {
+        let t = max(0, time.seconds)
+        guard !stages.isEmpty else { return (startRate * t, startRate) }
+        var rate = startRate
+        for (index, stage) in stages.enumerated() {
+            let start = secondsAtStageStart[index]
+            let length = stage.duration.seconds
+            if t < start + length {
+                let within = t - start
+                let slope = (stage.targetRate - rate) / length
+                return (countAtStageStart[index] + rate * within + slope * within * within / 2, rate + slope * within)
+            }
+            rate = stage.targetRate
+        }
+        return (countAtStageStart.last!, 0)
+    }
+
     /// Planned arrivals divided by planned time; the starting rate when there
     /// are no stages.
     public var meanRate: Double {

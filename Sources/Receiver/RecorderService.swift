@@ -81,6 +81,7 @@ final class RecorderService: RequestService {
                 reply.reply(Answer(status: configuration.responseStatus))
             }
         case .refuseUnredactable:
+            if let forwarder { return forward(nil, request: request, through: forwarder, reply: reply) }
             metrics.countRequest(status: 422, signature: nil, bodyBytes: bodyBytes)
             reply.reply(.text(422, "body is not JSON: nothing can be redacted in it, and --redact-strict keeps no unredacted body\n"))
         }

@@ -21,7 +21,8 @@ struct RecordingPolicy: Sendable {
         /// `--only-type`/`--skip-type` leave this type out: answer as usual
         /// (at once, or the receiver's answer when passing through), keep nothing.
         case skip(type: String?)
-        /// `--redact-strict` and a body that is not JSON: answer 422, keep nothing.
+        /// `--redact-strict` and a body that is not JSON: keep nothing; answer
+        /// 422, or pass it through when forwarding (capture never stops traffic).
         case refuseUnredactable
     }
 
@@ -53,15 +54,15 @@ struct RecordingPolicy: Sendable {
     func decide(_ request: ReceivedRequest) -> Decision {
         // Verify here only when the answer depends on it; otherwise the writer thread does.
         let verdict = requiresSignature ? verdict(of: request.bodyBytes, header: request.header(WebhookSignature.headerName)) : nil
+        let isFiltered = !onlyTypes.isEmpty || !skipTypes.isEmpty
+        let type = isFiltered ? EventEnvelope(scanning: request.bodyBytes)?.type : nil
         if let verdict, verdict != .valid {
-            guard recordsRejected else { return .reject(verdict, record: nil) }
+            // The answer is 401 whatever the type; the filters decide only whether it is kept.
+            guard recordsRejected, !isFiltered || keeps(type: type) else { return .reject(verdict, record: nil) }
             let stored = storedBody(of: request)
             return .reject(verdict, record: stored.map { builder(request, stored: $0, verdict: verdict, status: 401) })
         }
-        if !onlyTypes.isEmpty || !skipTypes.isEmpty {
-            let type = EventEnvelope(scanning: request.bodyBytes)?.type
-            if !keeps(type: type) { return .skip(type: type) }
-        }
+        if isFiltered, !keeps(type: type) { return .skip(type: type) }
         guard let stored = storedBody(of: request) else { return .refuseUnredactable }
         if isForwarding { return .forward(builder(request, stored: stored, verdict: verdict, status: nil).build()) }
         return .keep(builder(request, stored: stored, verdict: verdict, status: responseStatus), status: responseStatus)
@@ -115,7 +116,9 @@ struct RecordBuilder: Sendable {
 
     func build() -> RecordedRequest {
         let received = request.bodyBytes
-        let envelope = EventEnvelope(scanning: received)
+        // From the stored body: a redacted `Type` or `EventId` is not copied out of the received one.
+        let envelope: EventEnvelope?
+        if case .redacted(let body, _) = stored { envelope = EventEnvelope(scanning: body) } else { envelope = EventEnvelope(scanning: received) }
         let (path, query) = request.pathAndQuery
         let verdict = verdict ?? signature.map { $0.verify(received, header: request.header(WebhookSignature.headerName)) } ?? .unchecked
         var record = RecordedRequest(

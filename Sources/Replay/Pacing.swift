@@ -19,6 +19,9 @@ public protocol Pacer: Sendable {
     var summary: String { get }
     /// The planned requests per second, when the pacer has one.
     var targetRate: Double? { get }
+    /// The requests the schedule asks for by `elapsed`, and its rate then;
+    /// nil for a pacer without a rate schedule (original timing, closed loop).
+    func schedule(at elapsed: Duration) -> (count: Double, rate: Double)?
     /// For a closed loop (every send time `.immediately`), the requests it
     /// keeps in flight; nil for a pacer with a schedule.
     var closedLoopConcurrency: Int? { get }
@@ -57,6 +60,7 @@ public struct OriginalTimingPacer: Pacer {
     }
 
     public var targetRate: Double? { nil }
+    public func schedule(at elapsed: Duration) -> (count: Double, rate: Double)? { nil }
     public var closedLoopConcurrency: Int? { nil }
 }
 
@@ -99,6 +103,7 @@ public struct RatePacer: Pacer {
     }
 
     public var targetRate: Double? { curve.meanRate }
+    public func schedule(at elapsed: Duration) -> (count: Double, rate: Double)? { curve.schedule(at: elapsed) }
     public var closedLoopConcurrency: Int? { nil }
 }
 
@@ -114,6 +119,7 @@ public struct ClosedLoopPacer: Pacer {
     public mutating func nextSendTime(recordedAt _: Timestamp) -> SendTime? { .immediately }
     public var summary: String { "max rate, closed loop with \(concurrency) concurrent" }
     public var targetRate: Double? { nil }
+    public func schedule(at elapsed: Duration) -> (count: Double, rate: Double)? { nil }
     public var closedLoopConcurrency: Int? { concurrency }
 }
 

@@ -252,6 +252,7 @@ public final class ReplayEngine: Sendable {
         }
 
         watcher?.cancel()
+        await watcher?.value
         state.withLock { $0 = nil }
         for snapshot in snapshots { snapshot.cancel() }
         var merged = RunStatistics()
@@ -278,33 +279,49 @@ public final class ReplayEngine: Sendable {
         return RunResult(metadata: metadata, statistics: merged)
     }
 
-    /// Once a second from the origin: sets the metrics' gauges, and from
-    /// `abortGrace` on checks `abortOn` over the run so far; the first breach
-    /// is kept for the result and stops the run.
+    /// Once a second from when sending starts (the origin, or now when the
+    /// origin has passed): sets the metrics' gauges, and from `abortGrace` on
+    /// checks `abortOn` over the run so far; the first breach is kept for the
+    /// result and stops the run.
     private func watch(from origin: NIODeadline) async {
-        var second = 0
+        let start = max(origin, NIODeadline.now())
+        let shards = Double(configuration.shard?.count ?? 1)
+        var tick: Int64 = 0
         var lastSent = 0
         while !Task.isCancelled {
-            second += 1
-            try? await Task.sleep(for: .nanoseconds(max(0, (origin + .seconds(Int64(second)) - NIODeadline.now()).nanoseconds)),
+            tick += 1
+            try? await Task.sleep(for: .nanoseconds(max(0, (start + .seconds(tick) - NIODeadline.now()).nanoseconds)),
                                   tolerance: .milliseconds(10))
-            guard !Task.isCancelled, let progress = progress(), progress.elapsed >= .zero else { continue }
-            configuration.metrics?.update(progress, achievedRate: Double(progress.sent - lastSent))
+            guard !Task.isCancelled, let progress = progress() else { return }
+            let planned = configuration.pacer.schedule(at: progress.elapsed).map { (count: $0.count / shards, rate: $0.rate / shards) }
+            configuration.metrics?.update(progress, achievedRate: Double(progress.sent - lastSent), targetRate: planned?.rate)
             lastSent = progress.sent
-            guard progress.abort == nil, progress.elapsed >= configuration.abortGrace else { continue }
-            let figures = ThresholdFigures(
-                latency: progress.latency, requests: progress.completed, failedRequests: progress.failed,
-                achievedRate: Double(progress.sent) / max(progress.elapsed.seconds, 1e-3), targetRate: progress.targetRate)
-            for threshold in configuration.abortOn {
-                let check = threshold.check(figures)
-                guard check.isBreached else { continue }
-                let breach = RunAbort(threshold: threshold.description, measurement: check.measurement, second: second)
+            guard progress.abort == nil, Duration.seconds(tick) >= configuration.abortGrace else { continue }
+            if let breach = firstBreach(in: progress, planned: planned) {
                 abort.withLock { $0 = breach }
                 onAbort(breach)
                 stop()
-                break
             }
         }
+    }
+
+    /// The first `abortOn` threshold that the run so far breaches. `rate`
+    /// compares what was released with what the schedule asked for by now
+    /// (so a ramp is judged against its own slope), and waits for two
+    /// completed requests, as a result's rate does.
+    private func firstBreach(in progress: ReplayProgress, planned: (count: Double, rate: Double)?) -> RunAbort? {
+        let seconds = max(progress.elapsed.seconds, 1e-3)
+        let figures = ThresholdFigures(
+            latency: progress.latency, requests: progress.completed, failedRequests: progress.failed,
+            achievedRate: Double(progress.sent) / seconds, targetRate: planned.map { $0.count / seconds })
+        for threshold in configuration.abortOn {
+            if threshold.metric == .rate, figures.achievedFractionOfTarget == nil { continue }
+            let check = threshold.check(figures)
+            if check.isBreached {
+                return RunAbort(threshold: threshold.description, measurement: check.measurement, second: Int(progress.elapsed.seconds.rounded()))
+            }
+        }
+        return nil
     }
 
     /// Sleeps until `origin` (the `startAt` instant), or until `stop()`.

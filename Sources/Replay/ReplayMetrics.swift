@@ -65,8 +65,8 @@ public final class ReplayMetrics: Sendable {
             (kind, counter("hookreel_replay_transport_errors_total", "Requests that got no HTTP answer, by cause.",
                            extra: [("kind", kind.rawValue)]))
         })
-        inFlight = gauge("hookreel_replay_in_flight", "Requests sent and not yet answered.")
-        targetRate = gauge("hookreel_replay_target_rate", "The rate this process's schedule asks for, requests per second.")
+        inFlight = gauge("hookreel_replay_in_flight", "Requests released by the schedule and not yet answered.")
+        targetRate = gauge("hookreel_replay_target_rate", "The rate this process's schedule asks for now, requests per second.")
         achievedRate = gauge("hookreel_replay_achieved_rate", "Requests released in the last second.")
         latency = histogram("hookreel_replay_latency_seconds", "Answer time measured from the scheduled send time.")
         serviceTime = histogram("hookreel_replay_service_time_seconds", "Answer time measured from the actual send.")
@@ -95,11 +95,12 @@ public final class ReplayMetrics: Sendable {
         scheduleLag.record(max(.zero, sample.sent - sample.intended))
     }
 
-    /// The gauges, from a progress reading and the rate of its last second.
-    public func update(_ progress: ReplayProgress, achievedRate rate: Double) {
+    /// The gauges, from a progress reading, the rate of its last second and
+    /// the rate the schedule asks for now (nil without a rate schedule).
+    func update(_ progress: ReplayProgress, achievedRate rate: Double, targetRate target: Double?) {
         inFlight.set(Int64(progress.inFlight))
         achievedRate.set(rate)
-        if let target = progress.targetRate { targetRate.set(target) }
+        if let target { targetRate.set(target) }
     }
 
     /// Prometheus text exposition (format 0.0.4).

@@ -57,9 +57,13 @@ public struct RunComparison: Sendable {
         let facts: [(String, (RunMetadata) -> String)] = [
             ("command", \.command), ("target", \.target), ("pacing", \.pacing), ("target rate", rate), ("sharding", sharding),
         ]
-        return facts.compactMap { name, value in
+        let differences = facts.compactMap { name, value in
             value(base) == value(new) ? nil : "the runs' \(name) differs: base \(value(base)), new \(value(new))"
         }
+        let aborts = [("base", base), ("new", new)].compactMap { name, metadata in
+            metadata.aborted.map { "the \(name) run was \($0); its figures cover the run up to the stop" }
+        }
+        return differences + aborts
     }
 
     // MARK: JSON

@@ -204,7 +204,7 @@ public struct ThresholdFigures: Sendable {
     var errorRatio: Double { requests == 0 ? 0 : Double(failedRequests) / Double(requests) }
 
     /// achievedRate / targetRate; nil without a positive target or with fewer than two requests.
-    var achievedFractionOfTarget: Double? {
+    public var achievedFractionOfTarget: Double? {
         guard let targetRate, targetRate > 0, requests > 1 else { return nil }
         return achievedRate / targetRate
     }

@@ -33,6 +33,9 @@ public enum RecordingRedactor {
                 result.notJSONRecords += 1
             case .redacted(let body, let pointers):
                 record.body = body
+                // A redacted `Type` or `EventId` must not survive in the record's own fields.
+                let envelope = EventEnvelope(scanning: body)
+                (record.type, record.eventId) = (envelope?.type, envelope?.eventId)
                 // A record redacted at capture keeps what it says, plus what this pass added.
                 record.redacted = (record.redacted ?? []) + pointers.filter { !(record.redacted ?? []).contains($0) }
                 result.redactedRecords += 1

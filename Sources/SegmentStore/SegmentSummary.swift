@@ -12,7 +12,7 @@ public struct SegmentSummary: Codable, Sendable, Equatable {
     public var types: [String: Int] = [:]
     /// Bytes of NDJSON (newlines included) the segment decompresses to.
     public var uncompressedBytes: Int64 = 0
-    /// Records whose body was redacted at capture; nil when none was (and
+    /// Records whose body was redacted (`record --redact`, `hookreel redact`); nil when none was (and
     /// absent from trailers then, as in trailers written before it existed).
     public var redactedRecords: Int?
 

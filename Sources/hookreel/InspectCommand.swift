@@ -62,7 +62,7 @@ enum InspectionText {
         }
         lines.append("bytes       \(formatBytes(report.compressedBytes)) compressed, \(formatBytes(total.uncompressedBytes)) uncompressed, ratio \(formatRatio(report.compressionRatio))")
         if let redacted = total.redactedRecords {
-            lines.append("redacted    \(redacted) records' bodies were redacted at capture (replay re-signs them with --secret-*)")
+            lines.append("redacted    \(redacted) records' bodies were redacted (replay re-signs them with --secret-*)")
         }
         let untyped = total.records - total.types.values.reduce(0, +)
         if !total.types.isEmpty || untyped > 0 {

@@ -44,6 +44,9 @@ struct LiveRunOptions: ParsableArguments {
     /// its metrics, labelled with `--run-name` or `defaultRunName`.
     func apply(to configuration: inout ReplayConfiguration, defaultRunName: String) throws {
         configuration.abortOn = try abortThresholds()
+        if let rate = configuration.abortOn.first(where: { $0.metric == .rate }), configuration.pacer.schedule(at: .zero) == nil {
+            throw ValidationError("--abort-on '\(rate)': this run has no rate schedule to compare with (rate applies to --rate N/s and --stage)")
+        }
         configuration.abortGrace = abortGrace.duration
         if metricsListen != nil {
             configuration.metrics = ReplayMetrics(runName: runName ?? defaultRunName, shard: configuration.shard)

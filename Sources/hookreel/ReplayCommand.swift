@@ -85,6 +85,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.selection = ReplaySelection(types: selection.types, since: selection.since, until: selection.until,
                                                   limit: selection.limit)
         let secret = try rewrites.secret.load()
+        if secret == nil { try refuseRedactedRecords(in: recording) }
         if secret == nil, rewrites.freshIds != nil || rewrites.rebaseTimestamps {
             Diagnostics.warning("bodies are rewritten but no --secret-env/--secret-file was given: recorded signatures will not match")
         }
@@ -110,6 +111,16 @@ struct ReplayCommand: AsyncParsableCommand {
 
     private func makeTarget() throws -> DeliveryTarget {
         try parseTarget(target)
+    }
+
+    /// Refuses, before anything is sent, a recording whose segments say some
+    /// records were redacted: sent with their recorded signatures, they would
+    /// fail the receiver's check. (The reader refuses such a record too, for
+    /// segments without a trailer to say so.)
+    private func refuseRedactedRecords(in recording: Recording) throws {
+        guard let redacted = RecordingInspector.inspect(recording, verify: false).total.redactedRecords else { return }
+        throw CommandFailure("\(redacted) records of \(self.recording) were redacted when recorded, so their recorded signatures "
+            + "no longer match their bodies: give --secret-env or --secret-file to sign the requests anew")
     }
 
     /// The recording directory's (or segment's) name, the run's default name.
@@ -145,9 +156,7 @@ struct ReplayRun {
 
     /// Fails with the threshold exit status when an `--abort-on` threshold stopped the run.
     func requireNoAbort() throws {
-        guard let abort = result.metadata.aborted else { return }
-        Diagnostics.note("threshold breached: \(abort)")
-        throw ExitCode(Threshold.thresholdBreachedExitCode)
+        try requireNotAborted(result)
     }
 }
 

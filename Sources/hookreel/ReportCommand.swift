@@ -22,8 +22,8 @@ struct ShowReportCommand: ParsableCommand {
         abstract: "Print a run result's summary; optionally write HTML and .hgrm reports and check thresholds.",
         discussion: """
         Exit status: 0 when every --fail-on threshold holds, \(Threshold.thresholdBreachedExitCode) when \
-        one is breached (each breach is printed on stderr), 1 when the result cannot be read or a report \
-        cannot be written.
+        one is breached (each breach is printed on stderr) or the result is marked aborted (--abort-on), \
+        1 when the result cannot be read or a report cannot be written.
         """
     )
 
@@ -69,6 +69,7 @@ struct ShowReportCommand: ParsableCommand {
         let breaches = failOn.compactMap { $0.breach(in: loaded) }
         for breach in breaches { FileHandleStderr.write("threshold breached: \(breach)\n") }
         if !breaches.isEmpty { throw ExitCode(Threshold.thresholdBreachedExitCode) }
+        try requireNotAborted(loaded)
     }
 }
 
@@ -86,8 +87,8 @@ struct MergeReportsCommand: ParsableCommand {
         shards it holds). A directory stands for the .json files in it; a quoted glob is expanded.
 
         Exit status: 0 when every --fail-on threshold holds, \(Threshold.thresholdBreachedExitCode) when \
-        one is breached (each breach is printed on stderr), 1 when results cannot be read or merged, \
-        64 on bad options.
+        one is breached (each breach is printed on stderr) or a shard was stopped by --abort-on, \
+        1 when results cannot be read or merged, 64 on bad options.
         """
     )
 
@@ -138,6 +139,7 @@ struct MergeReportsCommand: ParsableCommand {
         let breaches = failOn.compactMap { $0.breach(in: merged) }
         for breach in breaches { Diagnostics.note("threshold breached: \(breach)") }
         if !breaches.isEmpty { throw ExitCode(Threshold.thresholdBreachedExitCode) }
+        try requireNotAborted(merged)
     }
 }
 
@@ -284,4 +286,12 @@ func reporting<T>(_ body: () throws(ReportError) -> T) throws(CommandFailure) ->
     } catch {
         throw CommandFailure(error.description)
     }
+}
+
+/// A result an `--abort-on` threshold stopped fails the gate as the run did
+/// (exit 3): its figures cover only the part before the stop.
+func requireNotAborted(_ result: RunResult) throws {
+    guard let abort = result.metadata.aborted else { return }
+    Diagnostics.note("threshold breached: \(abort)")
+    throw ExitCode(Threshold.thresholdBreachedExitCode)
 }

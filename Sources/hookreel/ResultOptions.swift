@@ -17,7 +17,7 @@ struct ResultOptions: ParsableArguments {
     var junit: String?
 
     /// What `--junit` writes, for every command that takes it.
-    static let junitContents = "For CI: a test case per --fail-on threshold and one for transport errors."
+    static let junitContents = "For CI: a test case per --fail-on threshold, one for transport errors, and a failing one when --abort-on stopped the run."
 
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp(

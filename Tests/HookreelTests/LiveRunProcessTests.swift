@@ -51,7 +51,7 @@ struct LiveRunProcessTests {
         #expect(sentSeen.allSatisfy { $0 > 0 && $0 < 600 })
         #expect(prometheusMetricNames(in: last) == Set(ReplayMetrics.names))
         #expect(prometheusSample(#"hookreel_replay_target_rate{run="scraped"}"#, in: last) == 200)
-        // The final counts, from the run's own metrics at its end, are the result's.
+        // (That the histograms end with exactly the result's counts is LiveRunTests' check, in process.)
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: resultFile))) as? [String: Any]
         let statistics = try #require(result?["statistics"] as? [String: Any])
         #expect(statistics["requests"] as? Int == 600)
@@ -93,6 +93,10 @@ struct LiveRunProcessTests {
             "storm", CommandRunner.packageRoot + "/scenarios/month-end-invoices.yaml", "--print", "--metrics-listen", "127.0.0.1:0",
         ])
         #expect(stormWithoutTarget.status == 64)
+        // Original timing has no rate to fall short of.
+        let rateWithoutSchedule = try CommandRunner.hookreel(["replay", Self.sample, "--target", "http://127.0.0.1:9/", "--abort-on", "rate<90%"])
+        #expect(rateWithoutSchedule.status == 64)
+        #expect(rateWithoutSchedule.stderr.contains("--abort-on 'rate<90%': this run has no rate schedule to compare with"))
     }
 
     /// Every metric a dashboard query names is one the generator, the sink or

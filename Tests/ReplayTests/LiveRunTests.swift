@@ -56,8 +56,8 @@ import TestSupport
     @Test func anAbortThresholdStopsTheRunAndMarksTheResult() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // Every other request's connection is closed unanswered: 50% errors.
-        let target = try await TestTarget.start(drop: { $0 % 2 == 1 })
+        // Every other request is answered 500: 50% errors.
+        let target = try await TestTarget.start(status: { $0 % 2 == 1 ? .internalServerError : .accepted })
         var configuration = try configuration(events: 2000, rate: 200, target: target, in: directory)
         configuration.abortOn = [try Threshold(parsing: "errors>5%"), try Threshold(parsing: "p99>1h")]
         configuration.abortGrace = .seconds(1)
@@ -81,6 +81,25 @@ import TestSupport
         #expect(reread.metadata.aborted == abort)
         #expect(TextReport().render(result).contains("ABORTED: aborted at 1s: errors>5% breached"))
         #expect(HTMLReport().render(result).contains(#"<p class="warning aborted">"#))
+    }
+
+    /// A ramp from 0 sends little at first, as asked: `rate<90%` measures the
+    /// sends against the ramp's own count so far, not its mean rate.
+    @Test func aRampIsJudgedByItsOwnSlope() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let target = try await TestTarget.start()
+        var configuration = try configuration(events: 2000, rate: 1, target: target, in: directory)
+        configuration.pacer = RatePacer(curve: ArrivalCurve(startRate: 0, stages: [.init(duration: .seconds(3), targetRate: 300),
+                                                                                   .init(duration: .seconds(30), targetRate: 300)]),
+                                        process: .uniform, seed: 1)
+        configuration.abortOn = [try Threshold(parsing: "rate<90%")]
+        configuration.abortGrace = .seconds(1)
+        configuration.duration = .seconds(4)
+        let result = try await ReplayEngine(configuration: configuration) { _ in }.run()
+        try await target.stop()
+        #expect(result.metadata.aborted == nil, "\(String(describing: result.metadata.aborted))")
+        #expect(result.statistics.requests > 600)
     }
 
     @Test func withoutABreachTheRunGoesToItsEnd() async throws {

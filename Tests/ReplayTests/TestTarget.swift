@@ -21,6 +21,8 @@ final class TestTarget: Sendable {
     typealias Delay = @Sendable (Int) -> TimeAmount?
     /// Whether to close the connection instead of answering the request with this index.
     typealias Drop = @Sendable (Int) -> Bool
+    /// The status of the answer to the request with this index (202 unless told).
+    typealias Status = @Sendable (Int) -> HTTPResponseStatus
 
     let port: Int
     let isSecure: Bool
@@ -44,9 +46,9 @@ final class TestTarget: Sendable {
     var url: String { "\(isSecure ? "https" : "http")://127.0.0.1:\(port)/hooks/orchestrator" }
 
     static func start(isSecure: Bool = false, requiresClientCertificate: Bool = false, delay: @escaping Delay = { _ in nil },
-                      drop: @escaping Drop = { _ in false }) async throws -> TestTarget {
+                      drop: @escaping Drop = { _ in false }, status: @escaping Status = { _ in .accepted }) async throws -> TestTarget {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let state = TargetState(delay: delay, drop: drop)
+        let state = TargetState(delay: delay, drop: drop, status: status)
         let tls = isSecure ? try NIOSSLContext(configuration: serverConfiguration(requiresClientCertificate: requiresClientCertificate)) : nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -90,10 +92,12 @@ private final class TargetState: Sendable {
     let outstanding = Mutex((now: 0, most: 0))
     let delay: TestTarget.Delay
     let drop: TestTarget.Drop
+    let status: TestTarget.Status
 
-    init(delay: @escaping TestTarget.Delay, drop: @escaping TestTarget.Drop) {
+    init(delay: @escaping TestTarget.Delay, drop: @escaping TestTarget.Drop, status: @escaping TestTarget.Status) {
         self.delay = delay
         self.drop = drop
+        self.status = status
     }
 }
 
@@ -126,11 +130,12 @@ private final class TargetHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
+            let status = state.status(index)
             let respond = { [context, state] in
                 state.outstanding.withLock { $0.now -= 1 }
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Length", value: "2")
-                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .accepted, headers: headers))), promise: nil)
+                context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
                 context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             }
