@@ -59,8 +59,8 @@ variants=("fsync|fsync|" "flush|flush|" "async|async|")
 if [ -n "${PRODUCTION:-}" ]; then
   for mode in fsync async; do
     variants+=("$mode+redact|$mode|--redact /Job/OutputArguments --redact /Job/Robot/Name"
-               "$mode+only-type(keeps all)|$mode|--only-type job.*"
-               "$mode+skip-type(keeps none)|$mode|--skip-type job.*"
+               "$mode+only-type(keeps-all)|$mode|--only-type job.*"
+               "$mode+skip-type(keeps-none)|$mode|--skip-type job.*"
                "$mode+forward(nginx)|$mode|--forward http://127.0.0.1:$NGINX_PORT/")
   done
 fi
@@ -97,14 +97,14 @@ awk -v n1="$nginx1" -v n2="$nginx2" -v p1="$nginx1_p99" -v p2="$nginx2_p99" -v c
 BEGIN {
   nginx = (n1 + n2) / 2
   printf "wrk -t%s -c%d -d%s, ~1.4 KB job.completed POST; nginx = mean of a run before and after\n\n", ENVIRON["THREADS"] ? ENVIRON["THREADS"] : 2, c, d
-  printf "%-38s %12s %10s %10s %10s %8s %12s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio", "CPU us/req"
-  printf "%-38s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
+  printf "%-48s %12s %10s %10s %10s %8s %12s\n", "", "requests/s", "vs nginx", "p99", "non-2xx", "ratio", "CPU us/req"
+  printf "%-48s %12.0f %10s %10s %10s %8s   (runs: %.0f, %.0f; p99 %s, %s)\n", "nginx return 204", nginx, "1.00x", p1, "-", "-", n1, n2, p1, p2
 }
-$1 !~ /^floor:/ { printf "%-38s %12.0f %9.2fx %10s %10s %7.1fx %12s\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5, $6 }
+$1 !~ /^floor:/ { printf "%-48s %12.0f %9.2fx %10s %10s %7.1fx %12s\n", "record --durability " $1, $2, $2 / nginx, $3, $4, $5, $6 }
 $1 ~ /^floor:/ {
   split(substr($1, 7), f, "/")
   if (!floors++) print "\nswift-nio floors (answer 202, record nothing):"
-  printf "%-38s %12.0f %9.2fx %10s %10s\n", (f[1] == "http" ? "NIOHTTP1 pipeline, " : "raw channels, ") f[2] " loop" (f[2] > 1 ? "s" : ""), $2, $2 / nginx, $3, $4
+  printf "%-48s %12.0f %9.2fx %10s %10s\n", (f[1] == "http" ? "NIOHTTP1 pipeline, " : "raw channels, ") f[2] " loop" (f[2] > 1 ? "s" : ""), $2, $2 / nginx, $3, $4
 }
 END { print "\ntargets: fsync >= 0.50x, async >= 0.80x; ratio = uncompressed / compressed bytes written" }
 ' <<<"$(printf '%s\n' "${results[@]}")"
