@@ -76,12 +76,8 @@ public struct ComparisonHTMLReport {
         for warning in comparison.warnings {
             html += "<p class=\"warning\">warning: \(HTML.escape(warning))</p>\n"
         }
-        html += "<h2>Comparison</h2>\n<table class=\"comparison\">\n<tr><th></th>"
-        html += ComparisonTable.columns.map { "<th class=\"number\">\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
-        for (name, cells) in table.rows {
-            html += "<tr><th>\(HTML.escape(name))</th>" + cells.map { "<td class=\"number\">\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
-        }
-        html += "</table>\n<p class=\"note\">\(HTML.escape(ComparisonTable.changeNote)); \(HTML.escape(ReportSummary.latencyNote)).</p>\n"
+        html += "<h2>Comparison</h2>\n" + HTMLReport.numberTable(class: "comparison", columns: ComparisonTable.columns, rows: table.rows)
+        html += "<p class=\"note\">\(HTML.escape(ComparisonTable.changeNote)); \(HTML.escape(ReportSummary.latencyNote)).</p>\n"
         if !thresholds.isEmpty {
             html += "<h2>Thresholds</h2>\n<table class=\"thresholds\">\n"
             for threshold in thresholds {

@@ -22,12 +22,8 @@ public struct HTMLReport: ReportRenderer {
         if let warning = summary.scheduleWarning {
             html += "<p class=\"warning\">\(HTML.escape(warning))</p>\n"
         }
-        html += "<h2>Distribution</h2>\n<table class=\"histograms\">\n<tr><th></th>"
-        html += ReportSummary.histogramColumns.map { "<th class=\"number\">\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
-        for (name, cells) in summary.histograms {
-            html += "<tr><th>\(HTML.escape(name))</th>" + cells.map { "<td class=\"number\">\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
-        }
-        html += "</table>\n<p class=\"note\">\(HTML.escape(ReportSummary.latencyNote)).</p>\n"
+        html += "<h2>Distribution</h2>\n" + Self.numberTable(class: "histograms", columns: ReportSummary.histogramColumns, rows: summary.histograms)
+        html += "<p class=\"note\">\(HTML.escape(ReportSummary.latencyNote)).</p>\n"
         html += "<h2>Over time</h2>\n"
         html += latencyOverTime(result.statistics).svg()
         html += throughputOverTime(result.statistics).svg()
@@ -41,6 +37,17 @@ public struct HTMLReport: ReportRenderer {
     static let palette = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"]
 
     /// The document up to its heading: the page every HTML report shares.
+    /// A table of figures: a header row of `columns`, then a row per name,
+    /// its cells right-aligned.
+    static func numberTable(class name: String, columns: [String], rows: [(name: String, cells: [String])]) -> String {
+        var html = "<table class=\"\(name)\">\n<tr><th></th>"
+        html += columns.map { "<th class=\"number\">\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
+        for (name, cells) in rows {
+            html += "<tr><th>\(HTML.escape(name))</th>" + cells.map { "<td class=\"number\">\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
     static func documentStart(title: String, heading: String) -> String {
         """
         <!DOCTYPE html>
