@@ -100,7 +100,8 @@ enum InspectionText {
         if report.verified {
             lines.append("")
             if report.issues.isEmpty {
-                lines.append("verify      OK: \(total.records) records decoded, frames intact, seq contiguous per instance")
+                let open = report.openSegments.isEmpty ? "" : " (and \(report.openTotal.records) so far in open segments)"
+                lines.append("verify      OK: \(total.records) records decoded\(open), frames intact, seq contiguous per instance")
             } else {
                 lines.append("verify      FAILED: \(report.issues.count) problem(s)")
                 for issue in report.issues.prefix(maximumListedIssues) { lines.append("  " + issue.description) }
