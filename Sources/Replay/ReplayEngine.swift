@@ -35,6 +35,9 @@ public struct ReplayConfiguration: Sendable {
     public var target: DeliveryTarget
     public var pacer: any Pacer
     public var selection = ReplaySelection()
+    /// A recording's open segments are read too, as far as they were when it
+    /// was listed (`--include-open`).
+    public var includesOpenSegments = false
     public var rewrites = ReplayRewrites()
     /// Passes over the recording; nil for forever (until `duration` or a stop).
     public var passes: Int? = 1
@@ -193,7 +196,8 @@ public final class ReplayEngine: Sendable {
         case .recording(let recording):
             let source = RecordingEventSource(recording: recording, selection: configuration.selection,
                                               passes: configuration.passes,
-                                              keepsSignatures: configuration.rewrites.signature == nil) { issue in
+                                              keepsSignatures: configuration.rewrites.signature == nil,
+                                              includesOpenSegments: configuration.includesOpenSegments) { issue in
                 onIssue(issue)
                 guard isStrict else { return true }
                 firstIssue.withLock { $0 = $0 ?? issue }

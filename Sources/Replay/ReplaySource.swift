@@ -59,6 +59,7 @@ final class RecordingEventSource: ReplayEventSource {
     private let selection: ReplaySelection
     private let passes: Int?
     private let keepsSignatures: Bool
+    private let includesOpenSegments: Bool
     private let onIssue: (ReadIssue) -> Bool
     private(set) var skippedRecords = 0
     /// Set when the source stopped at a redacted record it could not send as
@@ -73,14 +74,17 @@ final class RecordingEventSource: ReplayEventSource {
     ///   - passes: how many times to read the recording; nil for forever.
     ///   - keepsSignatures: whether recorded signatures are sent (no secret
     ///     to re-sign with); otherwise they are not looked up.
+    ///   - includesOpenSegments: open segments are read too, every pass as far
+    ///     as they were when `recording` was listed (what had been captured).
     ///   - onIssue: told of each malformed record or corrupt segment; returning
     ///     false ends the source (`--strict`).
     init(recording: Recording, selection: ReplaySelection, passes: Int?, keepsSignatures: Bool,
-         onIssue: @escaping (ReadIssue) -> Bool) {
+         includesOpenSegments: Bool = false, onIssue: @escaping (ReadIssue) -> Bool) {
         self.recording = recording
         self.selection = selection
         self.passes = passes
         self.keepsSignatures = keepsSignatures
+        self.includesOpenSegments = includesOpenSegments
         self.onIssue = onIssue
     }
 
@@ -119,7 +123,7 @@ final class RecordingEventSource: ReplayEventSource {
         if pass >= 0, selectedInPass == 0 { return nil } // a pass that selects nothing would loop forever
         pass += 1
         selectedInPass = 0
-        let reader = RecordReader(recording) { [weak self] issue in
+        let reader = RecordReader(recording, includingOpen: includesOpenSegments) { [weak self] issue in
             guard let self else { return }
             self.skippedRecords += 1
             if !self.onIssue(issue) { self.isStopped = true }

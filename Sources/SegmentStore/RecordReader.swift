@@ -11,17 +11,30 @@ public struct LocatedRecord: Sendable {
 /// sequence, and several instances merged by `received_at`. Memory stays flat:
 /// one decompressed block per stream. Malformed lines and broken segments are
 /// reported through `report` and skipped.
+///
+/// With `includingOpen`, open segments are read too, as far as they were when
+/// the recording was listed and up to their last complete record (a
+/// `RecordingFollower` snapshot); their unfinished end is not reported.
 public final class RecordReader: IteratorProtocol, Sequence {
     private var streams: [SegmentStream]
     /// The next record of each stream (the merge front); filled on first use,
     /// and only when there is more than one stream.
     private var heads: [LocatedRecord?] = []
+    /// Reads instead of `streams` when open segments are included.
+    private let snapshot: RecordingFollower?
 
-    public init(_ recording: Recording, report: @escaping (ReadIssue) -> Void) {
-        streams = recording.streams.map { SegmentStream(segments: $0, report: report) }
+    public init(_ recording: Recording, includingOpen: Bool = false, report: @escaping (ReadIssue) -> Void) {
+        if includingOpen {
+            streams = []
+            snapshot = RecordingFollower(recording, mode: .snapshot, report: report)
+        } else {
+            streams = recording.streams.map { SegmentStream(segments: $0, report: report) }
+            snapshot = nil
+        }
     }
 
     public func next() -> LocatedRecord? {
+        if let snapshot { return snapshot.next() }
         if streams.count == 1 { return streams[0].next() }
         if heads.isEmpty { heads = streams.indices.map { streams[$0].next() } }
         var earliest: Int?

@@ -2,9 +2,13 @@
 public struct Recording: Sendable {
     /// The path as given.
     public let path: String
+    /// Whether `path` is a directory (else it is a single segment file).
+    public let isDirectory: Bool
     /// Sealed segments, grouped by writer instance and in record order within one.
     public let segments: [SegmentFile]
-    /// Segments a writer still has open (or left open by a crash); not read.
+    /// Segments a writer still has open (or left open by a crash), each with
+    /// its size when listed. Read only by readers asked to (`RecordReader`'s
+    /// `includingOpen`, `RecordingFollower`).
     public let openSegments: [SegmentFile]
 
     /// Creates a recording directory (and its parents) if it does not exist.
@@ -19,15 +23,28 @@ public struct Recording: Sendable {
         case nil:
             throw .system(.notFound, path: path, "no such recording")
         case false?:
+            isDirectory = false
             let name = String(path.split(separator: "/").last ?? Substring(path))
             segments = [SegmentFile(name: name, path: path)]
             openSegments = []
         case true?:
-            let names = try PosixDirectory.entries(path).sorted()
-            let files = names.map { SegmentFile(name: $0, path: joinPath(path, $0)) }
-            segments = files.filter { $0.name.hasSuffix(SegmentFileName.sealedSuffix) }.sorted(by: SegmentFile.recordOrder)
-            openSegments = files.filter { $0.isOpen }
+            isDirectory = true
+            let listing = try Self.list(directory: path)
+            segments = listing.sealed
+            openSegments = listing.open
         }
+    }
+
+    /// The segments in `directory` now: sealed ones in record order, and open
+    /// ones (by name) with their current size (nil if one is gone already).
+    static func list(directory: String) throws(SegmentStoreError) -> (sealed: [SegmentFile], open: [SegmentFile]) {
+        let names = try PosixDirectory.entries(directory).sorted()
+        let files = names.map { SegmentFile(name: $0, path: joinPath(directory, $0)) }
+        let sealed = files.filter { $0.name.hasSuffix(SegmentFileName.sealedSuffix) }.sorted(by: SegmentFile.recordOrder)
+        let open = files.filter(\.isOpen).map { file in
+            SegmentFile(name: file.name, path: file.path, listedSize: try? file.size())
+        }
+        return (sealed, open)
     }
 
     /// The sealed segments split into streams that are each in record order:
@@ -55,6 +72,15 @@ public struct Recording: Sendable {
 public struct SegmentFile: Sendable, Hashable {
     public let name: String
     public let path: String
+    /// An open segment's compressed size when the recording was listed: a
+    /// snapshot reads it up to there.
+    public let listedSize: Int64?
+
+    init(name: String, path: String, listedSize: Int64? = nil) {
+        self.name = name
+        self.path = path
+        self.listedSize = listedSize
+    }
 
     public var parsedName: SegmentName? { SegmentName(fileName: name) }
     public var isOpen: Bool { name.hasSuffix(SegmentFileName.sealedSuffix + SegmentFileName.openSuffix) }

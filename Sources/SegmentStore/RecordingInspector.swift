@@ -7,6 +7,9 @@ public struct SegmentReport: Sendable, Codable {
         case trailer
         /// Counted by decoding every record.
         case decoded
+        /// An open segment: counted by decoding its records so far, up to the
+        /// last complete one.
+        case open
     }
 
     public var name: String
@@ -26,9 +29,16 @@ public struct SegmentReport: Sendable, Codable {
 public struct RecordingReport: Sendable, Codable {
     public var path: String
     public var segments: [SegmentReport]
-    /// Open segments (a writer is appending, or one crashed): listed, not read.
+    /// The names of open segments (a writer is appending, or one crashed).
     public var openSegments: [String]
+    /// What the open segments hold so far (as `cat --include-open` reads
+    /// them: up to each one's last complete record).
+    public var openSegmentReports: [SegmentReport]
+    /// The sealed segments' records (what `cat` reads).
     public var total: SegmentSummary
+    /// The open segments' records so far.
+    public var openTotal: SegmentSummary
+    /// The sealed segments' compressed bytes.
     public var compressedBytes: Int64
     /// Uncompressed over compressed bytes (0 when there are no bytes).
     public var compressionRatio: Double
@@ -39,6 +49,8 @@ public struct RecordingReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case path, segments, total, issues, verified
         case openSegments = "open_segments"
+        case openSegmentReports = "open_segment_reports"
+        case openTotal = "open_total"
         case compressedBytes = "compressed_bytes"
         case compressionRatio = "compression_ratio"
     }
@@ -72,6 +84,9 @@ public enum RecordingInspector {
     /// Without `verify`, trailers are trusted where present and other segments
     /// are decoded. With `verify`, every segment is decoded; trailers are checked
     /// against what was decoded, and `seq` must go up by one within an instance.
+    /// Open segments are decoded up to their last complete record (as far as
+    /// they were when the recording was listed); their unfinished end is not
+    /// a problem, bytes that do not decode before it are.
     public static func inspect(_ recording: Recording, verify: Bool) -> RecordingReport {
         var issues: [ReadIssue] = []
         var reports: [SegmentReport] = []
@@ -118,9 +133,26 @@ public enum RecordingInspector {
             reports.append(SegmentReport(name: segment.name, instance: segment.parsedName?.instance,
                                          compressedBytes: size, summary: summary, summarySource: source))
         }
+        var openReports: [SegmentReport] = []
+        var openTotal = SegmentSummary()
+        for segment in recording.openSegments {
+            var summary = SegmentSummary()
+            let stream = SegmentStreamReader(instance: segment.parsedName?.instance, follows: false, relist: nil) { issues.append($0) }
+            stream.offer(segment, sizeLimit: segment.listedSize)
+            while case .record(let located) = stream.next() {
+                summary.add(located.record)
+                if verify, let issue = seqChecker.check(located.record, segment: located.segment, line: located.line) {
+                    issues.append(issue)
+                }
+            }
+            openTotal.merge(summary)
+            openReports.append(SegmentReport(name: segment.name, instance: segment.parsedName?.instance,
+                                             compressedBytes: segment.listedSize ?? 0, summary: summary, summarySource: .open))
+        }
         let ratio = compressedBytes > 0 ? Double(total.uncompressedBytes) / Double(compressedBytes) : 0
         return RecordingReport(path: recording.path, segments: reports, openSegments: recording.openSegments.map(\.name),
-                               total: total, compressedBytes: compressedBytes, compressionRatio: ratio,
+                               openSegmentReports: openReports, total: total, openTotal: openTotal,
+                               compressedBytes: compressedBytes, compressionRatio: ratio,
                                issues: issues, verified: verify)
     }
 }

@@ -18,6 +18,13 @@
 // removes the open file. Re-running recovery after a crash inside recovery is
 // safe: a sealed file with the same name means the rename happened.
 //
+// Readers of open segments (RecordingFollower, GrowingSegmentReader) open
+// files read-only and decode an open segment up to its last complete record:
+// the file is a prefix of one zstd frame flushed at record boundaries, so its
+// unfinished end is expected, not damage. Following, they keep each decoder
+// and file offset and read on as the file grows; the writer renames a segment
+// only once it is complete, so after the rename its file is read to the end once.
+//
 // This module knows lines and records (EventModel's `RecordLine`), never event
 // payloads.
 

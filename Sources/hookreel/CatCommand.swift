@@ -1,6 +1,8 @@
 import ArgumentParser
 import EventModel
+import Glibc
 import SegmentStore
+import Synchronization
 
 struct CatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +13,25 @@ struct CatCommand: ParsableCommand {
         several instances merged by received_at. Lines are printed exactly as stored. \
         Malformed lines and corrupt segments are reported on stderr (segment:line) and \
         skipped; use `hookreel inspect --verify` to fail on them.
+
+        Only sealed segments are read unless asked. --include-open also reads the open \
+        segments a recorder is appending to, as far as they are when cat starts, up to \
+        their last complete record (every record the recorder has acknowledged in fsync \
+        or flush mode); their unfinished end is not reported. --follow then keeps going: \
+        every \(Self.pollIntervalText) it reads what has become durable and segments that \
+        appeared, across rotations and recorder restarts, each record once, until SIGINT \
+        or SIGTERM (exit 0, after printing what was read). Several writer instances are \
+        merged by received_at within a \(Self.reorderWindowText) window: a record waits until \
+        every other instance has shown a later one, or until it was received \(Self.reorderWindowText) \
+        ago, or until the instances showing nothing have shown nothing for \(Self.reorderWindowText); \
+        a record that arrives later than that is printed as it comes, out of order, never \
+        dropped (docs/recording-format.md, "Reading open segments"). Readers never write, \
+        rename or lock the recorder's files.
         """
     )
+
+    static let pollIntervalText = DurationArgument(RecordingFollower.pollInterval).text
+    static let reorderWindowText = DurationArgument(RecordingFollower.defaultReorderWindow).text
 
     @Argument(help: "A recording directory, or a single .ndjson.zst segment.")
     var recording: String
@@ -30,6 +49,12 @@ struct CatCommand: ParsableCommand {
     @Flag(help: "Print only each record's request body, one per line.")
     var body = false
 
+    @Flag(help: "Also read open segments (being written), up to their last complete record when cat starts.")
+    var includeOpen = false
+
+    @Flag(help: "Keep printing records as they become durable and segments appear, until interrupted (reads open segments).")
+    var follow = false
+
     func validate() throws {
         if let since, let until, until <= since {
             throw ValidationError("--until (\(until)) must be later than --since (\(since))")
@@ -41,11 +66,19 @@ struct CatCommand: ParsableCommand {
 
     func run() throws {
         let recording = try openRecording(recording)
-        if recording.segments.isEmpty {
-            Diagnostics.warning("no sealed segments (*.ndjson.zst) in '\(recording.path)'")
+        if follow {
+            followRecording(recording)
+            return
+        }
+        if recording.segments.isEmpty && (!includeOpen || recording.openSegments.isEmpty) {
+            var message = "no sealed segments (*.ndjson.zst) in '\(recording.path)'"
+            if !recording.openSegments.isEmpty {
+                message += "; \(recording.openSegments.count) open segment(s): --include-open or --follow reads them"
+            }
+            Diagnostics.warning(message)
         }
         var skipped = 0
-        let reader = RecordReader(recording) { issue in
+        let reader = RecordReader(recording, includingOpen: includeOpen) { issue in
             skipped += 1
             Diagnostics.warning(issue.description)
         }
@@ -61,5 +94,65 @@ struct CatCommand: ParsableCommand {
         }
         output.flush()
         if skipped > 0 { Diagnostics.note("\(skipped) problem(s) reported above; affected lines were skipped") }
+    }
+
+    /// `--follow`: prints what is durable, then polls for more until SIGINT or SIGTERM.
+    private func followRecording(_ recording: Recording) {
+        var skipped = 0
+        let follower = RecordingFollower(recording, mode: .follow) { issue in
+            skipped += 1
+            Diagnostics.warning(issue.description)
+        }
+        let (since, until, types, bodiesOnly) = (since, until, types, body)
+        var output = OutputStream.standardOutput()
+        InterruptRequest.install()
+        while true {
+            follower.poll()
+            // Once interrupted, what was read is printed without waiting for other instances.
+            let isStopping = InterruptRequest.isRequested
+            while let located = follower.next(draining: isStopping) {
+                let record = located.record
+                if let since, record.receivedAt < since { continue }
+                if let until, record.receivedAt >= until { continue }
+                if !types.isEmpty, !types.contains(where: record.typeMatches) { continue }
+                output.writeLine(bodiesOnly ? record.body[...] : record.bytes)
+            }
+            output.flush()
+            if isStopping { break }
+            InterruptRequest.sleep(for: RecordingFollower.pollInterval)
+        }
+        if skipped > 0 { Diagnostics.note("\(skipped) problem(s) reported above; affected lines were skipped") }
+    }
+}
+
+/// SIGINT or SIGTERM, for a command that runs on its own thread until
+/// interrupted (`cat --follow`).
+enum InterruptRequest {
+    private static let flag = Atomic(false)
+
+    static var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+    /// From now on, SIGINT and SIGTERM set the flag instead of ending the process.
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in InterruptRequest.flag.store(true, ordering: .relaxed) }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(number, &action, nil)
+        }
+    }
+
+    /// Sleeps for `duration`, or less once interrupted.
+    static func sleep(for duration: Duration) {
+        let slice: Duration = .milliseconds(50)
+        var left = duration
+        while left > .zero && !isRequested {
+            let step = min(left, slice)
+            let (seconds, attoseconds) = step.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            nanosleep(&request, nil)
+            left -= step
+        }
     }
 }

@@ -10,7 +10,10 @@ struct InspectCommand: ParsableCommand {
         abstract: "Summarise a recording: segments, records, time range, event types, sizes.",
         discussion: """
         Summaries come from segment trailers where present (only file tails are read); \
-        other segments are decoded. --verify decodes everything and exits with status 1 \
+        other segments are decoded. Open segments (a recorder is appending to them, or \
+        one crashed) are decoded up to their last complete record and counted apart \
+        ("open": what `cat --include-open` would read now); their unfinished end is not \
+        a problem. --verify decodes everything and exits with status 1 \
         on corrupt frames, torn segments, malformed lines, trailers that disagree with \
         their segment, or duplicate or missing seq within an instance, naming the segment and line.
         """
@@ -56,6 +59,11 @@ enum InspectionText {
         lines.append("recording   \(report.path)")
         lines.append("segments    \(report.segments.count) sealed, \(report.openSegments.count) open")
         lines.append("records     \(total.records)")
+        if !report.openSegments.isEmpty {
+            let open = report.openTotal
+            let plural = report.openSegments.count == 1 ? "" : "s"
+            lines.append("open        \(open.records) records so far in \(report.openSegments.count) open segment\(plural) (cat --include-open reads them)")
+        }
         if let first = total.firstReceivedAt, let last = total.lastReceivedAt {
             let span = Double(last.microsecondsSinceEpoch - first.microsecondsSinceEpoch) / 1_000_000
             lines.append("time        \(first) .. \(last) (\(formatSeconds(span)))")
@@ -73,24 +81,27 @@ enum InspectionText {
             }
             if untyped > 0 { lines.append("  " + pad("(no type)", width) + "  " + String(untyped)) }
         }
-        if !report.segments.isEmpty {
+        let rows = report.segments + report.openSegmentReports
+        if !rows.isEmpty {
             lines.append("")
-            let width = max(report.segments.map(\.name.count).max() ?? 0, 7)
+            let width = max(rows.map(\.name.count).max() ?? 0, 7)
             lines.append(pad("segment", width) + "  " + leftPad("records", 9) + "  " + leftPad("seq", 23) + "  "
                          + leftPad("compressed", 11) + "  " + leftPad("uncompressed", 12) + "  summary")
-            for segment in report.segments {
+            for segment in rows {
                 let summary = segment.summary
                 let seq = summary.firstSeq.map { "\($0)-\(summary.lastSeq ?? $0)" } ?? "-"
+                let source = segment.summarySource == .open
+                    ? "open: so far (being written, or left by a crash)" : segment.summarySource.rawValue
                 lines.append(pad(segment.name, width) + "  " + leftPad(String(summary.records), 9) + "  " + leftPad(seq, 23) + "  "
                              + leftPad(formatBytes(segment.compressedBytes), 11) + "  "
-                             + leftPad(formatBytes(summary.uncompressedBytes), 12) + "  " + segment.summarySource.rawValue)
+                             + leftPad(formatBytes(summary.uncompressedBytes), 12) + "  " + source)
             }
         }
-        for name in report.openSegments { lines.append(name + "  (open: being written, or left by a crash; not read)") }
         if report.verified {
             lines.append("")
             if report.issues.isEmpty {
-                lines.append("verify      OK: \(total.records) records decoded, frames intact, seq contiguous per instance")
+                let open = report.openSegments.isEmpty ? "" : " (and \(report.openTotal.records) so far in open segments)"
+                lines.append("verify      OK: \(total.records) records decoded\(open), frames intact, seq contiguous per instance")
             } else {
                 lines.append("verify      FAILED: \(report.issues.count) problem(s)")
                 for issue in report.issues.prefix(maximumListedIssues) { lines.append("  " + issue.description) }

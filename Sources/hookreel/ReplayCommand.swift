@@ -97,6 +97,7 @@ struct ReplayCommand: AsyncParsableCommand {
         configuration.duration = bounds.duration?.duration
         configuration.ordersByEntity = selection.order == .entity
         configuration.isStrict = selection.strict
+        configuration.includesOpenSegments = selection.includeOpen
         configuration.seed = seed
         configuration.shard = try scaleOut.resolvedShard()
         configuration.startAt = try scaleOut.resolvedStart()
@@ -324,6 +325,9 @@ struct SelectionOptions: ParsableArguments {
 
     @Flag(help: "Stop at the first malformed record or corrupt segment instead of skipping it.")
     var strict = false
+
+    @Flag(help: "Also replay the open segments a recorder is appending to, as far as they are when the replay starts.")
+    var includeOpen = false
 
     func validate() throws {
         if let since, let until, until <= since {
