@@ -96,9 +96,8 @@ final class RecorderService: RequestService {
         let target = request.head.target
         let (log, metrics, logger, durability) = (log, metrics, logger, configuration.durability)
         let bodyBytes = request.body.readableBytes
-        Task {
-            let result = await forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers,
-                                                 body: request.body)
+        forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers, body: request.body,
+                          on: reply.eventLoop).whenSuccess { result in
             var status = 502
             switch result {
             case .success(let response): status = response.status
