@@ -43,10 +43,7 @@ public final class Forwarder: Sendable {
     ///     appended to its path.
     ///   - tls: for an https target, when it needs more than the system's
     ///     trust roots (a client certificate, for mutual TLS).
-    ///   - eventLoopGroup: the loops requests are sent from; the recorder
-    ///     passes its own, so a forward runs on the loop its request came in on.
-    public init(target: String, timeout: Duration, maximumConnections: Int, tls: DeliveryTLS? = nil,
-                eventLoopGroup: any EventLoopGroup = HTTPClient.defaultEventLoopGroup) {
+    public init(target: String, timeout: Duration, maximumConnections: Int, tls: DeliveryTLS? = nil) {
         self.target = target
         baseURL = target.hasSuffix("/") ? String(target.dropLast()) : target
         var configuration = HTTPClient.Configuration()
@@ -56,40 +53,30 @@ public final class Forwarder: Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
         configuration.timeout = .init(connect: .seconds(5))
         configuration.tlsConfiguration = tls?.configuration
-        client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.timeout = TimeAmount(timeout)
     }
 
-    /// Sends the request to the target and collects its answer, on
-    /// `eventLoop`: the request, its connection and the answer stay on that
-    /// loop, so a forward costs no hop between threads. (Measured: the same
-    /// forward from a task, through AsyncHTTPClient's own loops, cost 170-230
-    /// µs of CPU per request; docs/benchmarks.md.) Hop-by-hop headers are
-    /// left out both ways.
+    /// Sends `method pathAndQuery` with `headers` and the exact `body` bytes.
     public func forward(
-        method: String, pathAndQuery: String, headers: [(name: String, value: String)], body: ByteBuffer,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<Result<Response, Failure>> {
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(
-                url: baseURL + pathAndQuery, method: HTTPMethod(rawValue: method),
-                headers: HTTPHeaders(headers.filter { !Self.connectionHeaders.contains($0.name.lowercased()) }),
-                body: .byteBuffer(body))
-        } catch {
-            return eventLoop.makeSucceededFuture(.failure(Failure(target: target, reason: "\(error)")))
+        method: String, pathAndQuery: String, headers: [(name: String, value: String)], body: ByteBuffer
+    ) async -> Result<Response, Failure> {
+        var request = HTTPClientRequest(url: baseURL + pathAndQuery)
+        request.method = HTTPMethod(rawValue: method)
+        for header in headers where !Self.connectionHeaders.contains(header.name.lowercased()) {
+            request.headers.add(name: header.name, value: header.value)
         }
+        request.body = .bytes(body)
         let start = ContinuousClock.now
-        let (target, delegate) = (target, ResponseAccumulator(request: request, maxBodySize: Self.maximumResponseBytes))
-        return client.execute(request: request, delegate: delegate, eventLoop: .delegateAndChannel(on: eventLoop),
-                              deadline: .now() + timeout)
-            .futureResult
-            .map { response in
-                let kept = response.headers.filter { !Self.connectionHeaders.contains($0.name.lowercased()) }
-                return .success(Response(status: Int(response.status.code), headers: kept.map { ($0.name, $0.value) },
-                                         body: response.body ?? ByteBuffer(), elapsed: ContinuousClock.now - start))
-            }
-            .recover { error in .failure(Failure(target: target, reason: "\(error)")) }
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let responseBody = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            let kept = response.headers.filter { !Self.connectionHeaders.contains($0.name.lowercased()) }
+            return .success(Response(status: Int(response.status.code), headers: kept.map { ($0.name, $0.value) },
+                                     body: responseBody, elapsed: ContinuousClock.now - start))
+        } catch {
+            return .failure(Failure(target: target, reason: "\(error)"))
+        }
     }
 
     public func shutdown() async throws {

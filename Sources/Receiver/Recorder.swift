@@ -41,13 +41,11 @@ public final class Recorder: Sendable {
                 "segment": "\(report.openSegment)", "records": "\(report.recoveredRecords)", "dropped_bytes": "\(report.droppedBytes)",
             ])
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
-        // On the server's loops: a forward runs on the loop its request came in on.
         let forwarder = configuration.forwardURL.map {
-            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256, tls: configuration.forwardTLS,
-                      eventLoopGroup: group)
+            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256, tls: configuration.forwardTLS)
         }
         let core = RecorderService(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
         let bootstrap = makeWireServerBootstrap(group: group, service: core)
         let channel: any Channel
         do {

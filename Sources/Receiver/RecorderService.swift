@@ -96,8 +96,9 @@ final class RecorderService: RequestService {
         let target = request.head.target
         let (log, metrics, logger, durability) = (log, metrics, logger, configuration.durability)
         let bodyBytes = request.body.readableBytes
-        forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers, body: request.body,
-                          on: reply.eventLoop).whenSuccess { result in
+        Task {
+            let result = await forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers,
+                                                 body: request.body)
             var status = 502
             switch result {
             case .success(let response): status = response.status

@@ -59,9 +59,8 @@ import Testing
         let presenting = Forwarder(target: target.url, timeout: .seconds(5), maximumConnections: 1,
                                    tls: try DeliveryTLS(trusting: caFile, clientCertificate: certificate))
         let withholding = Forwarder(target: target.url, timeout: .seconds(5), maximumConnections: 1, tls: try DeliveryTLS(trusting: caFile))
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let forwarded = try await presenting.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body), on: loop).get()
-        let refused = try await withholding.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body), on: loop).get()
+        let forwarded = await presenting.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body))
+        let refused = await withholding.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body))
         try await presenting.shutdown()
         try await withholding.shutdown()
         try await target.stop()
