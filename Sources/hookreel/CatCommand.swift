@@ -82,19 +82,14 @@ struct CatCommand: ParsableCommand {
             skipped += 1
             Diagnostics.warning(issue.description)
         }
-        // Plain locals: property-wrapper getters in the loop cost more than the filtering.
-        let (since, until, types, bodiesOnly) = (since, until, types, body)
+        let printer = printer
         var output = OutputStream.standardOutput()
-        for located in reader {
-            let record = located.record
-            if let since, record.receivedAt < since { continue }
-            if let until, record.receivedAt >= until { continue }
-            if !types.isEmpty, !types.contains(where: record.typeMatches) { continue }
-            output.writeLine(bodiesOnly ? record.body[...] : record.bytes)
-        }
+        for located in reader { printer.print(located.record, to: &output) }
         output.flush()
         if skipped > 0 { Diagnostics.note("\(skipped) problem(s) reported above; affected lines were skipped") }
     }
+
+    private var printer: RecordPrinter { RecordPrinter(since: since, until: until, types: types, bodiesOnly: body) }
 
     /// `--follow`: prints what is durable, then polls for more until SIGINT or SIGTERM.
     private func followRecording(_ recording: Recording) {
@@ -103,20 +98,14 @@ struct CatCommand: ParsableCommand {
             skipped += 1
             Diagnostics.warning(issue.description)
         }
-        let (since, until, types, bodiesOnly) = (since, until, types, body)
+        let printer = printer
         var output = OutputStream.standardOutput()
         InterruptRequest.install()
         while true {
             follower.poll()
             // Once interrupted, what was read is printed without waiting for other instances.
             let isStopping = InterruptRequest.isRequested
-            while let located = follower.next(draining: isStopping) {
-                let record = located.record
-                if let since, record.receivedAt < since { continue }
-                if let until, record.receivedAt >= until { continue }
-                if !types.isEmpty, !types.contains(where: record.typeMatches) { continue }
-                output.writeLine(bodiesOnly ? record.body[...] : record.bytes)
-            }
+            while let located = follower.next(draining: isStopping) { printer.print(located.record, to: &output) }
             output.flush()
             if isStopping { break }
             InterruptRequest.sleep(for: RecordingFollower.pollInterval)
@@ -154,5 +143,22 @@ enum InterruptRequest {
             nanosleep(&request, nil)
             left -= step
         }
+    }
+}
+
+/// What `cat` prints of a record: nothing when a filter leaves it out, else
+/// its line or (`--body`) its body. Plain stored values: property-wrapper
+/// getters in the loop cost more than the filtering.
+private struct RecordPrinter {
+    let since: Timestamp?
+    let until: Timestamp?
+    let types: [EventTypePattern]
+    let bodiesOnly: Bool
+
+    func print(_ record: RecordLine, to output: inout OutputStream) {
+        if let since, record.receivedAt < since { return }
+        if let until, record.receivedAt >= until { return }
+        if !types.isEmpty, !types.contains(where: record.typeMatches) { return }
+        output.writeLine(bodiesOnly ? record.body[...] : record.bytes)
     }
 }
