@@ -49,18 +49,9 @@ final class NIOOracle {
     private var inputsInChannel = 0
 
     func parseRequests(_ input: [UInt8]) -> OracleOutcome {
-        parse(input, decoder: HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)) { part, outcome, current in
-            switch part {
-            case .head(let head):
-                current = OracleMessage(method: head.method.rawValue, target: head.uri, version: "\(head.version)",
-                                        headers: head.headers.map { .init(name: $0.name, value: $0.value) },
-                                        body: [], keepAlive: head.isKeepAlive)
-            case .body(let buffer):
-                current?.body += buffer.readableBytesView
-            case .end:
-                if let message = current { outcome.messages.append(message) }
-                current = nil
-            }
+        parse(input, decoder: HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)) { head in
+            OracleMessage(method: head.method.rawValue, target: head.uri, version: "\(head.version)",
+                          headers: head.headers.map { .init(name: $0.name, value: $0.value) }, body: [], keepAlive: head.isKeepAlive)
         }
     }
 
@@ -71,23 +62,16 @@ final class NIOOracle {
         let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)
         // What the decoder would see of the requests written through its handler.
         for _ in 0..<requests { decoder.write(data: Self.post) }
-        return parse(input, decoder: decoder) { part, outcome, current in
-            switch part {
-            case .head(let head):
-                current = OracleMessage(method: String(head.status.code), target: "", version: "\(head.version)",
-                                        headers: head.headers.map { .init(name: $0.name, value: $0.value) },
-                                        body: [], keepAlive: head.isKeepAlive)
-            case .body(let buffer):
-                current?.body += buffer.readableBytesView
-            case .end:
-                if let message = current { outcome.messages.append(message) }
-                current = nil
-            }
+        return parse(input, decoder: decoder) { head in
+            OracleMessage(method: String(head.status.code), target: "", version: "\(head.version)",
+                          headers: head.headers.map { .init(name: $0.name, value: $0.value) }, body: [], keepAlive: head.isKeepAlive)
         }
     }
 
-    private func parse<Part>(_ input: [UInt8], decoder: HTTPDecoder<Part, some Any>,
-                             collect: (Part, inout OracleOutcome, inout OracleMessage?) -> Void) -> OracleOutcome {
+    /// Feeds `input` to `decoder` and collects its messages; `message` turns a head into one.
+    private func parse<Head>(_ input: [UInt8], decoder: HTTPDecoder<HTTPPart<Head, ByteBuffer>, some Any>,
+                             message: (Head) -> OracleMessage) -> OracleOutcome {
+        typealias Part = HTTPPart<Head, ByteBuffer>
         if inputsInChannel == Self.inputsPerChannel {
             _ = try? channel.finish()
             channel = EmbeddedChannel()
@@ -100,7 +84,15 @@ final class NIOOracle {
         channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         var outcome = OracleOutcome()
         var current: OracleMessage?
-        for part in collector.parts { collect(part, &outcome, &current) }
+        for part in collector.parts {
+            switch part {
+            case .head(let head): current = message(head)
+            case .body(let buffer): current?.body += buffer.readableBytesView
+            case .end:
+                if let message = current { outcome.messages.append(message) }
+                current = nil
+            }
+        }
         if let error = collector.error { outcome.ending = .rejected("\(error)") }
         return outcome
     }
