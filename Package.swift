@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "EventModel", "Primitives", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReplayTests", dependencies: [
-            "Replay", "Reporting", "Delivery", "EventModel", "Primitives", "SegmentStore", "TestSupport",
+            "Replay", "Reporting", "Delivery", "EventModel", "HTTPWire", "Primitives", "SegmentStore", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,7 +1,8 @@
-// Delivery: outbound HTTP. `DeliveryClient` sends replay's requests to one
-// target over keep-alive HTTP/1.1 connections on swift-nio; `Forwarder` (the
-// recorder's pass-through) and `WebhookPoster` (the emulator's deliveries)
-// send single requests through AsyncHTTPClient. `DeliveryFailure` sorts every
+// Delivery: outbound HTTP. `DeliveryClient` sends requests to one target over
+// keep-alive HTTP/1.1 connections on swift-nio: replay's, and, through
+// `Forwarder`, the recorder's pass-through (which keeps each answer's content
+// type and body too); `WebhookPoster` (the emulator's deliveries) sends single
+// requests through AsyncHTTPClient. `DeliveryFailure` sorts every
 // failure of all three into timeout, refused, reset or other, the classes the
 // reports count. `DeliveryTLS` says how https targets are secured, for the
 // client and the forwarder alike, with a `ClientCertificate` for receivers
@@ -20,8 +21,9 @@
 // Threads. Each of `DeliveryClient`'s event loops owns a `LoopConnectionPool`:
 // its connections, the requests waiting for one, and a sweep timer that
 // expires overdue requests. `send` is called on the loop, and the completion
-// runs there. `Forwarder` and `WebhookPoster` run on AsyncHTTPClient's shared
-// event loop group and are awaited from tasks.
+// runs there. `Forwarder` shares the recorder's server loops, so a forward is
+// sent and answered on the loop its request came in on. `WebhookPoster` runs
+// on AsyncHTTPClient's shared event loop group and is awaited from tasks.
 //
 // Hops (`DeliveryClient`). `send(_:onLoop:)` -> the loop's pool -> the most
 // recently used idle connection (closed instead when idle for 2 s or more) or

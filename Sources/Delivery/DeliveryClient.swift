@@ -51,10 +51,19 @@ public final class DeliveryRequestEncoder {
     }
 }
 
+/// What a response said besides its status, kept only by a client that was
+/// asked to (`DeliveryClient(responseBodyLimit:)`, the recorder's pass-through).
+public struct DeliveryAnswer: Sendable {
+    public var contentType: String?
+    public var body: ByteBuffer
+}
+
 /// What became of one request.
 public struct DeliveryOutcome: Sendable {
     /// The response status, or why there was none.
     public var result: Result<Int, DeliveryFailure>
+    /// The response's content type and body, when the client keeps them and there was a response.
+    public var answer: DeliveryAnswer?
     /// When the request was written to a connection (later than it was handed
     /// over when every connection was busy).
     public var sentAt: NIODeadline
@@ -62,9 +71,10 @@ public struct DeliveryOutcome: Sendable {
     public var bytesSent: Int
     public var bytesReceived: Int
 
-    public init(result: Result<Int, DeliveryFailure>, sentAt: NIODeadline, completedAt: NIODeadline, bytesSent: Int,
-                bytesReceived: Int) {
+    public init(result: Result<Int, DeliveryFailure>, answer: DeliveryAnswer? = nil, sentAt: NIODeadline,
+                completedAt: NIODeadline, bytesSent: Int, bytesReceived: Int) {
         self.result = result
+        self.answer = answer
         self.sentAt = sentAt
         self.completedAt = completedAt
         self.bytesSent = bytesSent
@@ -96,7 +106,11 @@ public final class DeliveryClient: Sendable {
     ///     that much late at most.
     ///   - tls: how an `https://` target's connections are secured; required
     ///     for one, ignored for `http://`.
-    public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration, tls: DeliveryTLS? = nil) {
+    ///   - responseBodyLimit: keep each response's content type and body (up
+    ///     to this many bytes; a longer body fails the request) in its
+    ///     outcome's `answer`; nil keeps only the status.
+    public init(target: DeliveryTarget, loops: [any EventLoop], connections: Int, timeout: Duration, tls: DeliveryTLS? = nil,
+                responseBodyLimit: Int? = nil) {
         precondition(!loops.isEmpty && connections >= loops.count)
         precondition(!target.isSecure || tls != nil, "an https target needs a DeliveryTLS")
         self.target = target
@@ -105,7 +119,7 @@ public final class DeliveryClient: Sendable {
         pools = loops.enumerated().map { index, loop in
             let share = connections / loops.count + (index < connections % loops.count ? 1 : 0)
             return LoopConnectionPool(target: target, tls: tlsContext, loop: loop, maximumConnections: share,
-                                      timeout: TimeAmount(timeout))
+                                      timeout: TimeAmount(timeout), responseBodyLimit: responseBodyLimit)
         }
         for pool in pools { pool.start() }
     }
@@ -114,6 +128,13 @@ public final class DeliveryClient: Sendable {
     /// `completion` runs there.
     public func send(_ request: DeliveryRequest, onLoop loopIndex: Int, completion: @escaping (DeliveryOutcome) -> Void) {
         pools[loopIndex].enqueue(PendingDelivery(request: request, completion: completion, enqueuedAt: .now()))
+    }
+
+    /// Sends `request` from `loop`, one of `loops`; must be called on it, and
+    /// `completion` runs there.
+    public func send(_ request: DeliveryRequest, on loop: any EventLoop, completion: @escaping (DeliveryOutcome) -> Void) {
+        guard let index = loops.firstIndex(where: { $0 === loop }) else { preconditionFailure("\(loop) is not one of the client's loops") }
+        send(request, onLoop: index, completion: completion)
     }
 
     /// Closes every connection; requests still in flight complete as `.reset`.
@@ -148,6 +169,8 @@ final class LoopConnectionPool: @unchecked Sendable {
     let loop: any EventLoop
     let maximumConnections: Int
     let timeout: TimeAmount
+    /// Keep response bodies up to this size; nil: keep only statuses.
+    let responseBodyLimit: Int?
     private var idle: [DeliveryConnection] = []
     private var waiting = CircularBuffer<PendingDelivery>()
     private var openConnections = 0
@@ -167,12 +190,14 @@ final class LoopConnectionPool: @unchecked Sendable {
     static let maximumIdleTime = TimeAmount.seconds(2)
     static let connectBackoff = TimeAmount.milliseconds(100)
 
-    init(target: DeliveryTarget, tls: NIOSSLContext?, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount) {
+    init(target: DeliveryTarget, tls: NIOSSLContext?, loop: any EventLoop, maximumConnections: Int, timeout: TimeAmount,
+         responseBodyLimit: Int?) {
         self.target = target
         self.tls = tls
         self.loop = loop
         self.maximumConnections = maximumConnections
         self.timeout = timeout
+        self.responseBodyLimit = responseBodyLimit
     }
 
     func start() {
@@ -345,6 +370,8 @@ final class DeliveryConnection: ChannelInboundHandler {
         var status: Int?
         var keepAlive = true
         var bytesReceived = 0
+        /// Kept when the pool keeps answers.
+        var answer: DeliveryAnswer?
     }
 
     private unowned let pool: LoopConnectionPool
@@ -381,7 +408,7 @@ final class DeliveryConnection: ChannelInboundHandler {
         let failure: HTTPWireError? = buffer.withUnsafeReadableBytes { bytes in
             var index = 0
             do throws(HTTPWireError) {
-                while let part = try parser.read(from: bytes, at: &index) { take(part) }
+                while let part = try parser.read(from: bytes, at: &index) { take(part, of: bytes) }
                 return nil
             } catch {
                 return error
@@ -390,13 +417,22 @@ final class DeliveryConnection: ChannelInboundHandler {
         if let failure { failCurrent(.protocolViolation("\(failure)")) }
     }
 
-    private func take(_ part: ResponsePart) {
+    private func take(_ part: ResponsePart, of bytes: UnsafeRawBufferPointer) {
         switch part {
         case .head(let head):
             current?.status = head.status
             current?.keepAlive = head.keepAlive
+            if pool.responseBodyLimit != nil {
+                current?.answer = DeliveryAnswer(contentType: head.headers.value(named: "content-type").map { String(decoding: $0, as: UTF8.self) },
+                                                 body: ByteBuffer())
+            }
         case .body(let range):
             current?.bytesReceived += range.count
+            guard let limit = pool.responseBodyLimit, current?.answer != nil else { return }
+            guard (current?.bytesReceived ?? 0) <= limit else {
+                return failCurrent(.other("response body larger than \(limit) bytes"))
+            }
+            current?.answer?.body.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[range]))
         case .end:
             guard let finished = current, finished.status != nil else {
                 // An answer nobody asked for: the connection is out of step.
@@ -453,8 +489,9 @@ final class DeliveryConnection: ChannelInboundHandler {
     }
 
     private func complete(_ request: InFlight, with result: Result<Int, DeliveryFailure>) {
+        let answer = if case .success = result { request.answer } else { DeliveryAnswer?.none }
         request.pending.completion(DeliveryOutcome(
-            result: result, sentAt: request.sentAt, completedAt: .now(),
+            result: result, answer: answer, sentAt: request.sentAt, completedAt: .now(),
             bytesSent: request.pending.request.wireSize, bytesReceived: request.bytesReceived))
     }
 }

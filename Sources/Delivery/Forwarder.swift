@@ -1,85 +1,85 @@
-import AsyncHTTPClient
+import HTTPWire
 import NIOCore
-import NIOHTTP1
 
 /// Passes a captured request on to the real receiver and brings back its
-/// answer: the recorder's pass-through mode. One instance per target, sharing
-/// a connection pool; call `shutdown()` when done.
+/// answer: the recorder's pass-through mode. It sends on the event loop the
+/// request came in on, over a `DeliveryClient` sharing the server's loops, so
+/// a forward crosses no thread: a pass-through adds little to the receiver's
+/// own latency (docs/benchmarks.md). Call `shutdown()` when done.
 public final class Forwarder: Sendable {
     /// What the real receiver answered.
     public struct Response: Sendable {
         public var status: Int
-        /// Response headers, hop-by-hop ones removed.
-        public var headers: [(name: String, value: String)]
+        public var contentType: String?
         public var body: ByteBuffer
-        /// From sending the request to receiving the whole response.
+        /// From handing the request over to receiving the whole response.
         public var elapsed: Duration
     }
 
     /// Why the receiver gave no answer.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var target: String
-        public var reason: String
+        public var reason: DeliveryFailure
         public var description: String { "forwarding to \(target) failed: \(reason)" }
     }
-
-    /// Headers that describe one connection, not the request (RFC 9110 §7.6.1),
-    /// plus the ones the client sets itself.
-    static let connectionHeaders: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
-    ]
 
     /// The largest response body passed back to the caller.
     public static let maximumResponseBytes = 16 << 20
 
-    public let target: String
-    private let baseURL: String
-    private let client: HTTPClient
-    private let timeout: TimeAmount
+    public let target: DeliveryTarget
+    private let client: DeliveryClient
+    private let encoder: PassThroughHeadEncoder
 
     /// - Parameters:
-    ///   - target: an absolute http(s) URL; the request path and query are
-    ///     appended to its path.
-    ///   - tls: for an https target, when it needs more than the system's
-    ///     trust roots (a client certificate, for mutual TLS).
-    public init(target: String, timeout: Duration, maximumConnections: Int, tls: DeliveryTLS? = nil) {
-        self.target = target
-        baseURL = target.hasSuffix("/") ? String(target.dropLast()) : target
-        var configuration = HTTPClient.Configuration()
-        configuration.httpVersion = .http1Only
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnections)
-        configuration.timeout = .init(connect: .seconds(5))
-        configuration.tlsConfiguration = tls?.configuration
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        self.timeout = TimeAmount(timeout)
-    }
-
-    /// Sends `method pathAndQuery` with `headers` and the exact `body` bytes.
-    public func forward(
-        method: String, pathAndQuery: String, headers: [(name: String, value: String)], body: ByteBuffer
-    ) async -> Result<Response, Failure> {
-        var request = HTTPClientRequest(url: baseURL + pathAndQuery)
-        request.method = HTTPMethod(rawValue: method)
-        for header in headers where !Self.connectionHeaders.contains(header.name.lowercased()) {
-            request.headers.add(name: header.name, value: header.value)
+    ///   - target: where requests go; each request's target is appended to its path.
+    ///   - loops: the loops `forward` is called on (the server's).
+    ///   - tls: for an https target; required for one.
+    public init(target: DeliveryTarget, loops: [any EventLoop], timeout: Duration, maximumConnections: Int,
+                tls: DeliveryTLS?) throws(ForwarderError) {
+        let path = String(target.pathAndQuery.prefix { $0 != "?" })
+        guard path.count == target.pathAndQuery.count else {
+            throw ForwarderError(description: "\(target): a pass-through URL cannot have a query (each request brings its own)")
         }
-        request.body = .bytes(body)
-        let start = ContinuousClock.now
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            let responseBody = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            let kept = response.headers.filter { !Self.connectionHeaders.contains($0.name.lowercased()) }
-            return .success(Response(status: Int(response.status.code), headers: kept.map { ($0.name, $0.value) },
-                                     body: responseBody, elapsed: ContinuousClock.now - start))
+            encoder = try PassThroughHeadEncoder(pathPrefix: path, host: target.authority)
         } catch {
-            return .failure(Failure(target: target, reason: "\(error)"))
+            throw ForwarderError(description: "\(target): \(error)")
+        }
+        self.target = target
+        client = DeliveryClient(target: target, loops: loops, connections: max(maximumConnections, loops.count), timeout: timeout,
+                                tls: tls, responseBodyLimit: Self.maximumResponseBytes)
+    }
+
+    /// Sends `request` with its exact `body` bytes, from `loop` (the one the
+    /// caller runs on, one of the server's); `completion` runs there.
+    public func forward(_ request: RequestHead, body: ByteBuffer, on loop: any EventLoop,
+                        completion: @escaping (Result<Response, Failure>) -> Void) {
+        var head: [UInt8] = []
+        encoder.encodeHead(of: request, contentLength: body.readableBytes, into: &head)
+        var bytes = ByteBuffer()
+        bytes.reserveCapacity(head.count + body.readableBytes)
+        bytes.writeBytes(head)
+        bytes.writeImmutableBuffer(body)
+        let start = NIODeadline.now()
+        let target = target.description
+        client.send(DeliveryRequest(encoded: bytes), on: loop) { outcome in
+            switch outcome.result {
+            case .success(let status):
+                let answer = outcome.answer
+                completion(.success(Response(status: status, contentType: answer?.contentType, body: answer?.body ?? ByteBuffer(),
+                                             elapsed: .nanoseconds((outcome.completedAt - start).nanoseconds))))
+            case .failure(let failure):
+                completion(.failure(Failure(target: target, reason: failure)))
+            }
         }
     }
 
-    public func shutdown() async throws {
-        try await client.shutdown()
+    /// Closes every connection; forwards still in flight fail.
+    public func shutdown() async {
+        await client.shutdown()
     }
+}
+
+public struct ForwarderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
 }

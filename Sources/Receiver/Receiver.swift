@@ -18,8 +18,9 @@
 // `WireConnectionHandler` (one type for both servers) is confined to its
 // channel's loop, and a loop never touches the disk. `RecordLog`'s writer thread owns
 // the `SegmentWriter` (the open segment and the next `seq`), builds records
-// and makes each batch durable with one flush. Pass-through forwarding runs in
-// a task awaiting `Forwarder`. `LoopWorkQueue` brings answers given on other
+// and makes each batch durable with one flush. Pass-through forwards are sent
+// and answered on the request's own loop (`Forwarder`, over a `DeliveryClient`
+// on the server's loops). `LoopWorkQueue` brings answers given on other
 // threads back to a loop, one loop task per burst. What the loops share (the
 // services `RecorderService` and `SinkCore`) is immutable or behind a `Mutex`
 // or atomics.

@@ -41,18 +41,28 @@ public final class Recorder: Sendable {
                 "segment": "\(report.openSegment)", "records": "\(report.recoveredRecords)", "dropped_bytes": "\(report.droppedBytes)",
             ])
         }
-        let forwarder = configuration.forwardURL.map {
-            Forwarder(target: $0, timeout: configuration.forwardTimeout, maximumConnections: 256, tls: configuration.forwardTLS)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
+        let forwarder: Forwarder?
+        let channel: any Channel
+        do {
+            forwarder = try configuration.forwardURL.map { url in
+                // On the server's own loops: a forward is sent and answered where its request came in.
+                let target = try DeliveryTarget(url: url)
+                return try Forwarder(target: target, loops: Array(group.makeIterator()), timeout: configuration.forwardTimeout,
+                                     maximumConnections: 256, tls: target.isSecure ? configuration.forwardTLS ?? DeliveryTLS() : nil)
+            }
+        } catch {
+            log.close()
+            try? await group.shutdownGracefully()
+            throw error
         }
         let core = RecorderService(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? configuration.defaultServerThreads)
         let bootstrap = makeWireServerBootstrap(group: group, service: core)
-        let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
             log.close()
-            try? await forwarder?.shutdown()
+            await forwarder?.shutdown()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -74,7 +84,7 @@ public final class Recorder: Sendable {
         if left > 0 {
             core.logger.error("stopping with requests still in flight: they got no answer", metadata: ["requests": "\(left)"])
         }
-        try? await core.forwarder?.shutdown()
+        await core.forwarder?.shutdown()
         let sealFailure = core.log.close()
         if let sealFailure {
             core.logger.error(

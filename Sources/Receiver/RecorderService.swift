@@ -90,31 +90,24 @@ final class RecorderService: RequestService {
     /// Pass-through: the caller always gets the real receiver's answer (or 502);
     /// a record that cannot be written is logged and counted, never an error for
     /// the caller, so capturing cannot interrupt production traffic. A nil
-    /// record (a type left out) is forwarded and not kept.
+    /// record (a type left out) is forwarded and not kept. The forward is sent
+    /// and answered on the request's own loop.
     private func forward(_ record: RecordedRequest?, request: ReceivedRequest, through forwarder: Forwarder, reply: AnswerSlot) {
-        let headers = request.head.headers.map { (name: $0.nameString, value: $0.valueString) }
-        let target = request.head.target
         let (log, metrics, logger, durability) = (log, metrics, logger, configuration.durability)
         let bodyBytes = request.body.readableBytes
-        Task {
-            let result = await forwarder.forward(method: request.method.name, pathAndQuery: target, headers: headers,
-                                                 body: request.body)
+        forwarder.forward(request.head, body: request.body, on: reply.eventLoop) { result in
+            let answer: Answer
             var status = 502
             switch result {
-            case .success(let response): status = response.status
-            case .failure(let failure): logger.warning("upstream unreachable", metadata: ["error": "\(failure)"])
+            case .success(let response):
+                status = response.status
+                answer = Answer(status: response.status, contentType: response.contentType, body: response.body)
+            case .failure(let failure):
+                logger.warning("upstream unreachable", metadata: ["error": "\(failure)"])
+                answer = .text(502, "upstream unreachable\n")
             }
             metrics.countRequest(status: status, signature: record?.signature, bodyBytes: bodyBytes)
-            let answer: @Sendable () -> Void = {
-                switch result {
-                case .success(let response):
-                    let contentType = response.headers.first { $0.name.lowercased() == "content-type" }?.value
-                    reply.reply(Answer(status: response.status, contentType: contentType, body: response.body))
-                case .failure:
-                    reply.reply(.text(502, "upstream unreachable\n"))
-                }
-            }
-            guard var record else { return answer() }
+            guard var record else { return reply.reply(answer) }
             record.status = status
             if case .success(let response) = result {
                 record.upstreamStatus = response.status
@@ -123,9 +116,9 @@ final class RecorderService: RequestService {
             // async promises nothing about the record: the answer waits for no write.
             guard durability != .async else {
                 log.append(record) { _ in }
-                return answer()
+                return reply.reply(answer)
             }
-            log.append(record) { _ in answer() }
+            log.append(record) { _ in reply.reply(answer) }
         }
     }
 }

@@ -111,12 +111,16 @@ struct RecordCommand: AsyncParsableCommand {
         if let instance, !SegmentName.isValidInstance(instance) {
             throw ValidationError("--instance '\(instance)' must be 1-64 characters of A-Z a-z 0-9 . _ -")
         }
-        if let forward {
-            guard let url = URL(string: forward), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw ValidationError("--forward must be an absolute http(s) URL, not '\(forward)'")
-            }
+        let forwardTarget: DeliveryTarget?
+        do {
+            forwardTarget = try forward.map { url throws(DeliveryTargetError) in try DeliveryTarget(url: url) }
+        } catch {
+            throw ValidationError("--forward must be an absolute http(s) URL: \(error)")
         }
-        if clientCertificate.isGiven, forward.flatMap({ URL(string: $0)?.scheme?.lowercased() }) != "https" {
+        if let forwardTarget, forwardTarget.pathAndQuery.contains("?") {
+            throw ValidationError("--forward '\(forwardTarget)': no query, please (each request's own path and query are appended to the URL's path)")
+        }
+        if clientCertificate.isGiven, forwardTarget?.isSecure != true {
             throw ValidationError("--cert and --key apply to an https:// --forward URL")
         }
     }

@@ -187,21 +187,34 @@ struct RecorderTests {
         dead.directory.remove()
         let unreachable = try await RunningRecorder.start { $0.forwardURL = deadURL }
         defer { unreachable.directory.remove() }
+        // A receiver whose answer has a body: one that refuses unsigned deliveries.
+        let strict = try await RunningRecorder.start(instance: "strict") {
+            $0.secret = "s"
+            $0.requireSignature = true
+        }
+        defer { strict.directory.remove() }
+        let throughStrict = try await RunningRecorder.start { $0.forwardURL = strict.base }
+        defer { throughStrict.directory.remove() }
 
         try await withClient { client async throws in
-            let reply = try await exchange(client, running.base + "/hooks/a?x=1", body: eventBody(7), headers: [("X-UiPath-Signature", "abc")])
+            let reply = try await exchange(client, running.base + "/hooks/a?x=1", body: eventBody(7), headers: [
+                ("X-UiPath-Signature", "abc"), ("Connection", "keep-alive, X-Hop"), ("X-Hop", "1"),
+            ])
             #expect(reply.status == 201)
             #expect(try await exchange(client, unreachable.base + "/h", body: eventBody(8)).status == 502)
+            let refused = try await exchange(client, throughStrict.base + "/h", body: eventBody(9))
+            #expect(refused.status == 401)
+            #expect(refused.body == "signature missing\n", "the receiver's body comes back")
+            #expect(refused.headers.first { $0.0.lowercased() == "content-type" }?.1 == "text/plain; charset=utf-8")
         }
-        await running.recorder.shutdown()
-        await upstream.recorder.shutdown()
-        await unreachable.recorder.shutdown()
+        for recorder in [running, upstream, unreachable, throughStrict, strict] { await recorder.recorder.shutdown() }
 
         let forwarded = try #require(try upstream.records().first)
         #expect(forwarded.path == "/base/hooks/a")
         #expect(forwarded.query == "x=1")
         #expect(forwarded.body == eventBody(7))
         #expect(forwarded.header("x-uipath-signature") == "abc")
+        #expect(forwarded.header("x-hop") == nil, "a field the Connection field names stays on its hop")
         let captured = try #require(try running.records().first)
         #expect(captured.status == 201)
         #expect(captured.upstreamStatus == 201)

@@ -1,4 +1,5 @@
 import Delivery
+import HTTPWire
 import NIOCore
 import NIOPosix
 import TestSupport
@@ -49,6 +50,23 @@ import Testing
         #expect(target.received.map(\.body) == [Self.body], "only the request with the certificate arrived")
     }
 
+    /// Forwards one request to `target` with `tls`, as the recorder's pass-through does; its result.
+    private func forwardOne(to target: TestTarget, tls: DeliveryTLS) async throws -> Result<Forwarder.Response, Forwarder.Failure> {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let forwarder = try Forwarder(target: try DeliveryTarget(url: target.url), loops: [loop], timeout: .seconds(5),
+                                      maximumConnections: 1, tls: tls)
+        let head = try parsedRequestHead("POST /x HTTP/1.1\r\nHost: recorder\r\nContent-Length: \(Self.body.count)\r\n\r\n")
+        let result = await withCheckedContinuation { continuation in
+            loop.execute {
+                forwarder.forward(head, body: ByteBuffer(bytes: Self.body), on: loop) { continuation.resume(returning: $0) }
+            }
+        }
+        await forwarder.shutdown()
+        try await group.shutdownGracefully()
+        return result
+    }
+
     @Test func theRecordersPassThroughPresentsTheCertificateToo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -56,20 +74,16 @@ import Testing
         let certificate = try ClientCertificate(certificateFile: files.certificate, keyFile: files.key, keyPassword: nil)
         let caFile = try TestCertificate.writeCertificate(in: directory)
         let target = try await TestTarget.start(isSecure: true, requiresClientCertificate: true)
-        let presenting = Forwarder(target: target.url, timeout: .seconds(5), maximumConnections: 1,
-                                   tls: try DeliveryTLS(trusting: caFile, clientCertificate: certificate))
-        let withholding = Forwarder(target: target.url, timeout: .seconds(5), maximumConnections: 1, tls: try DeliveryTLS(trusting: caFile))
-        let forwarded = await presenting.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body))
-        let refused = await withholding.forward(method: "POST", pathAndQuery: "/x", headers: [], body: ByteBuffer(bytes: Self.body))
-        try await presenting.shutdown()
-        try await withholding.shutdown()
+        let forwarded = try await forwardOne(to: target, tls: try DeliveryTLS(trusting: caFile, clientCertificate: certificate))
+        let refused = try await forwardOne(to: target, tls: try DeliveryTLS(trusting: caFile))
         try await target.stop()
 
         #expect((try? forwarded.get())?.status == 202)
-        guard case .failure = refused else {
-            Issue.record("expected the receiver to refuse a client without a certificate")
+        guard case .failure(let failure) = refused, case .other(let reason) = failure.reason else {
+            Issue.record("expected the receiver to refuse a client without a certificate, got \(refused)")
             return
         }
+        #expect(reason.uppercased().contains("CERTIFICATE"), "\(reason)")
         #expect(target.received.map(\.body) == [Self.body])
     }
 

@@ -31,7 +31,8 @@ import Testing
         }
     }
 
-    private func outcome(of answer: String, closes: Bool = false) async throws -> DeliveryOutcome {
+    /// - Parameter responseBodyLimit: nil: the client keeps statuses only (replay); else answers too (pass-through).
+    private func outcome(of answer: String, closes: Bool = false, responseBodyLimit: Int? = nil) async throws -> DeliveryOutcome {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = ScriptedServer(answer: answer, closes: closes)
         let channel = try await ServerBootstrap(group: group)
@@ -40,7 +41,8 @@ import Testing
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let target = try DeliveryTarget(url: "http://127.0.0.1:\(channel.localAddress!.port!)/hooks")
-        let client = DeliveryClient(target: target, loops: [group.next()], connections: 1, timeout: .seconds(3))
+        let client = DeliveryClient(target: target, loops: [group.next()], connections: 1, timeout: .seconds(3),
+                                    responseBodyLimit: responseBodyLimit)
         let request = try DeliveryRequestEncoder(target: target, fields: [], signatureName: nil).encode(body: Array("{}".utf8))
         let outcome = await withCheckedContinuation { continuation in
             client.loops[0].execute { client.send(request, onLoop: 0) { continuation.resume(returning: $0) } }
@@ -64,6 +66,33 @@ import Testing
         let outcome = try await outcome(of: answer, closes: closes)
         #expect(outcome.result == .success(status), "\(name)")
         #expect(outcome.bytesReceived == bodyBytes, "\(name)")
+        #expect(outcome.answer == nil, "replay's client keeps no bodies")
+    }
+
+    /// Pass-through keeps what the receiver said, in every framing.
+    @Test(arguments: [
+        ("a length", "HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\":\"b\"}", false,
+         "application/json", "{\"a\":\"b\"}"),
+        ("no body", "HTTP/1.1 204 No Content\r\n\r\n", false, nil, ""),
+        ("chunked", "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+         false, "text/plain", "abcde"),
+        ("interim answers first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", false, nil, "ok"),
+        ("closed to end the body", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", true, nil, "until the end"),
+    ] as [(String, String, Bool, String?, String)])
+    func aClientKeepingAnswersKeepsTheirTypeAndBody(name: String, answer: String, closes: Bool, contentType: String?,
+                                                   body: String) async throws {
+        let outcome = try await outcome(of: answer, closes: closes, responseBodyLimit: 1024)
+        let kept = try #require(outcome.answer, "\(name)")
+        #expect(kept.contentType == contentType, "\(name)")
+        #expect(String(buffer: kept.body) == body, "\(name)")
+    }
+
+    @Test func aBodyOverTheLimitFailsTheRequest() async throws {
+        let overTheLimit = try await outcome(of: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", responseBodyLimit: 9)
+        #expect(overTheLimit.result == .failure(.other("response body larger than 9 bytes")))
+        #expect(overTheLimit.answer == nil)
+        let atTheLimit = try await outcome(of: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", responseBodyLimit: 10)
+        #expect(atTheLimit.answer.map { String(buffer: $0.body) } == "0123456789")
     }
 
     @Test(arguments: [
