@@ -5,7 +5,7 @@
 // requests through AsyncHTTPClient. `DeliveryFailure` sorts every
 // failure of all three into timeout, refused, reset or other, the classes the
 // reports count. `DeliveryTLS` says how https targets are secured, for the
-// client and the forwarder alike, with a `ClientCertificate` for receivers
+// client and the forwarder alike, with a `TLSIdentity` for receivers
 // that require mutual TLS.
 //
 // Promises. `DeliveryClient`: at most `connections` open at once, split over

@@ -17,7 +17,7 @@ public struct DeliveryTLS: Sendable {
     ///   - verifiesCertificates: false accepts any certificate for any name.
     ///   - clientCertificate: presented when the receiver asks for one.
     public init(trusting caFile: String? = nil, verifiesCertificates: Bool = true,
-                clientCertificate: ClientCertificate? = nil) throws(DeliveryTLSError) {
+                clientCertificate: TLSIdentity? = nil) throws(DeliveryTLSError) {
         var configuration = TLSConfiguration.makeClientConfiguration()
         // Closing a connection waits this long at most for the peer's TLS
         // close_notify (NIO's default is 5 s): a timed-out request's

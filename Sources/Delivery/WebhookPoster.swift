@@ -15,9 +15,12 @@ public final class WebhookPoster: Sendable {
     /// For https webhooks with `AllowInsecureSsl`: no certificate verification.
     private let insecureClient: HTTPClient
 
-    /// - Parameter maximumConnectionsPerHost: connections kept per receiver
-    ///   (scheme, host and port); more concurrent deliveries queue for one.
-    public init(timeout: Duration, maximumConnectionsPerHost: Int) {
+    /// - Parameters:
+    ///   - maximumConnectionsPerHost: connections kept per receiver (scheme,
+    ///     host and port); more concurrent deliveries queue for one.
+    ///   - tls: how https receivers are verified when a webhook does not allow
+    ///     insecure SSL (a private CA, `--ca-file`); nil: the system's trust roots.
+    public init(timeout: Duration, maximumConnectionsPerHost: Int, tls: DeliveryTLS? = nil) {
         self.timeout = timeout
         let amount = TimeAmount(timeout)
         func configure(_ configuration: inout HTTPClient.Configuration) {
@@ -34,6 +37,7 @@ public final class WebhookPoster: Sendable {
             configuration.connectionPool.retryConnectionEstablishment = false
         }
         var verifying = HTTPClient.Configuration()
+        if let tls { verifying.tlsConfiguration = tls.configuration }
         configure(&verifying)
         var insecure = HTTPClient.Configuration(certificateVerification: .none)
         configure(&insecure)

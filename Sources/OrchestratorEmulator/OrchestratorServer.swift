@@ -1,3 +1,4 @@
+import Delivery
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -15,9 +16,12 @@ public struct OrchestratorConfiguration: Sendable {
     public var deliveryTimeout: Duration
     /// How long a webhook is skipped after a failed delivery (Automation Cloud: 1 h).
     public var breakerPeriod: Duration
+    /// How https webhooks are verified unless they allow insecure SSL; nil: the system's trust roots.
+    public var deliveryTLS: DeliveryTLS?
 
     public init(host: String = "127.0.0.1", port: Int = 0, databasePath: String, token: String? = nil,
-                deliveryTimeout: Duration = .seconds(60), breakerPeriod: Duration = .seconds(3600)) {
+                deliveryTimeout: Duration = .seconds(60), breakerPeriod: Duration = .seconds(3600), deliveryTLS: DeliveryTLS? = nil) {
+        self.deliveryTLS = deliveryTLS
         self.host = host
         self.port = port
         self.databasePath = databasePath
@@ -63,8 +67,8 @@ public final class OrchestratorServer: Sendable {
     /// Opens the database and returns once the server listens.
     public static func start(configuration: OrchestratorConfiguration, logger: Logger) async throws -> OrchestratorServer {
         let store = try WebhookStore(path: configuration.databasePath)
-        let dispatcher = WebhookDispatcher(timeout: configuration.deliveryTimeout,
-                                           breakerPeriod: configuration.breakerPeriod, logger: logger)
+        let dispatcher = WebhookDispatcher(timeout: configuration.deliveryTimeout, breakerPeriod: configuration.breakerPeriod,
+                                           logger: logger, tls: configuration.deliveryTLS)
         let responder = OrchestratorResponder(store: store, dispatcher: dispatcher, token: configuration.token)
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         let application = Application(

@@ -57,7 +57,7 @@ public final class Recorder: Sendable {
             throw error
         }
         let core = RecorderService(configuration: configuration, log: log, metrics: metrics, forwarder: forwarder, logger: logger)
-        let bootstrap = makeWireServerBootstrap(group: group, service: core)
+        let bootstrap = makeWireServerBootstrap(group: group, service: core, tls: configuration.tls)
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         } catch {
@@ -68,7 +68,7 @@ public final class Recorder: Sendable {
         }
         let recorder = Recorder(configuration: configuration, core: core, serverChannel: channel, group: group)
         logger.notice("listening", metadata: [
-            "address": "\(configuration.host):\(recorder.port)", "recording": "\(configuration.directory)",
+            "address": "\(configuration.host):\(recorder.port)", "scheme": "\(configuration.tls == nil ? "http" : "https")", "recording": "\(configuration.directory)",
             "instance": "\(configuration.instance)", "durability": "\(configuration.durability.rawValue)",
         ])
         return recorder

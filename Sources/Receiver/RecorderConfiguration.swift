@@ -8,6 +8,8 @@ public struct RecorderConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (see `Recorder.port`).
     public var port = 0
+    /// Serve https with this certificate; nil: http.
+    public var tls: ServerTLS?
     /// The recording directory.
     public var directory: String
     public var instance: String

@@ -173,7 +173,7 @@ public final class Sink: Sendable {
         }
         let core = SinkCore(configuration: configuration, seed: seed, metrics: metrics, log: log)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.serverThreads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let bootstrap = makeWireServerBootstrap(group: group, service: core)
+        let bootstrap = makeWireServerBootstrap(group: group, service: core, tls: configuration.tls)
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
@@ -184,7 +184,7 @@ public final class Sink: Sendable {
         }
         let sink = Sink(configuration: configuration, seed: seed, core: core, serverChannel: channel, group: group, logger: logger)
         var metadata: Logger.Metadata = [
-            "address": "\(configuration.host):\(sink.port)", "seed": "\(seed)", "latency": "\(configuration.latency.latencyOptionText)",
+            "address": "\(configuration.host):\(sink.port)", "scheme": "\(configuration.tls == nil ? "http" : "https")", "seed": "\(seed)", "latency": "\(configuration.latency.latencyOptionText)",
             "respond": "\(configuration.responseStatus)",
         ]
         if configuration.errorRate > 0 { metadata["errors"] = "\(configuration.errorRate * 100)% \(configuration.errorStatus)" }

@@ -7,6 +7,8 @@ public struct SinkConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (see `Sink.port`).
     public var port = 0
+    /// Serve https with this certificate; nil: http.
+    public var tls: ServerTLS?
     /// The status of a delivery that no fault hits.
     public var responseStatus = 200
     /// How long each delivery's answer is held.

@@ -2,18 +2,20 @@ import EventModel
 import HTTPWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// The listener the recorder and the sink share: raw NIO channels (Nagle off,
 /// a deep accept backlog for bursts of new connections), each read by one
-/// `WireConnectionHandler` over HTTPWire.
-func makeWireServerBootstrap(group: any EventLoopGroup, service: any RequestService) -> ServerBootstrap {
+/// `WireConnectionHandler` over HTTPWire, behind TLS when `tls` is given.
+func makeWireServerBootstrap(group: any EventLoopGroup, service: any RequestService, tls: ServerTLS? = nil) -> ServerBootstrap {
     ServerBootstrap(group: group)
         .serverChannelOption(.backlog, value: 1024)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         .childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
                 try channel.pipeline.syncOperations.addHandler(WireConnectionHandler(service: service))
             }
         }

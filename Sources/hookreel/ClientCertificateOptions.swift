@@ -23,11 +23,11 @@ struct ClientCertificateOptions: ParsableArguments {
     }
 
     /// The certificate and its key, or nil when none was given.
-    func load() throws -> ClientCertificate? {
+    func load() throws -> TLSIdentity? {
         guard let cert, let key else { return nil }
         let password = try keyPasswordEnv.map { try environmentValue($0, option: "--key-password-env") }
-        do throws(ClientCertificateError) {
-            return try ClientCertificate(certificateFile: cert, keyFile: key, keyPassword: password)
+        do throws(TLSIdentityError) {
+            return try TLSIdentity(certificateFile: cert, keyFile: key, keyPassword: password)
         } catch .encryptedWithoutPassword {
             throw ValidationError("--key \(key): the private key is encrypted: give its password with --key-password-env NAME")
         } catch {

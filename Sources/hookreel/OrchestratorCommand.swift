@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import EventModel
 import Foundation
 import Logging
@@ -45,6 +46,10 @@ struct OrchestratorCommand: AsyncParsableCommand {
                                valueName: "duration"))
     var breakerPeriod = DurationArgument(argument: "1h")!
 
+    @Option(help: ArgumentHelp("Trust the certificates in this PEM file (a private CA, or a receiver's self-signed certificate) besides the system's, for https webhooks that do not allow insecure SSL.",
+                               valueName: "file"))
+    var caFile: String?
+
     @Option(help: ArgumentHelp("Run this storm scenario and deliver its events, at their simulated times, to the subscribers; looped until stopped.",
                                valueName: "file"))
     var scenario: String?
@@ -62,6 +67,12 @@ struct OrchestratorCommand: AsyncParsableCommand {
         var logger = Logger(label: "hookreel.orchestrator")
         logger.logLevel = .notice
         let token = try tokenEnv.map { try environmentValue($0, option: "--token-env") }
+        let deliveryTLS: DeliveryTLS?
+        do {
+            deliveryTLS = try caFile.map { file throws(DeliveryTLSError) in try DeliveryTLS(trusting: file) }
+        } catch {
+            throw ValidationError("--ca-file: \(error)")
+        }
         let scenario: Scenario?
         do {
             scenario = try self.scenario.map { path throws(ScenarioError) in try Scenario.load(path: path) }
@@ -74,7 +85,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
             server = try await OrchestratorServer.start(
                 configuration: OrchestratorConfiguration(
                     host: listen.host, port: listen.port, databasePath: db, token: token,
-                    deliveryTimeout: deliveryTimeout.duration, breakerPeriod: breakerPeriod.duration),
+                    deliveryTimeout: deliveryTimeout.duration, breakerPeriod: breakerPeriod.duration, deliveryTLS: deliveryTLS),
                 logger: logger)
         } catch {
             throw CommandFailure("cannot start the emulator: \(error)")

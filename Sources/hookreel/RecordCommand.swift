@@ -39,6 +39,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks one).", valueName: "host:port"))
     var listen: ListenAddress
 
+    @OptionGroup(title: "HTTPS")
+    var serverTLS: ServerTLSOptions
+
     @Option(help: ArgumentHelp("Recording directory (created if missing).", valueName: "dir"))
     var out: String
 
@@ -135,6 +138,7 @@ struct RecordCommand: AsyncParsableCommand {
             instance: instance ?? RecorderConfiguration.defaultInstance(hostName: ProcessInfo.processInfo.hostName, directory: directory))
         configuration.host = listen.host
         configuration.port = listen.port
+        configuration.tls = try serverTLS.load()
         configuration.secret = try secret.load()
         configuration.requireSignature = requireSignature
         configuration.recordRejected = recordRejected

@@ -34,6 +34,9 @@ struct SinkCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks one).", valueName: "host:port"))
     var listen: ListenAddress
 
+    @OptionGroup(title: "HTTPS")
+    var serverTLS: ServerTLSOptions
+
     @Option(help: ArgumentHelp("Status of deliveries no fault hits.", valueName: "code"))
     var respond: Int = 200
 
@@ -115,6 +118,7 @@ struct SinkCommand: AsyncParsableCommand {
         var configuration = SinkConfiguration()
         configuration.host = listen.host
         configuration.port = listen.port
+        configuration.tls = try serverTLS.load()
         configuration.responseStatus = respond
         (configuration.latency, configuration.errorRate, configuration.stall) = try faults()
         configuration.errorStatus = errorStatus

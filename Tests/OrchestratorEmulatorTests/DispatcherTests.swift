@@ -1,9 +1,11 @@
+import Delivery
 import EventModel
 import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
 import Testing
+import TestSupport
 @testable import OrchestratorEmulator
 
 /// Webhook delivery against in-process receivers (docs/orchestrator-webhooks.md §1).
@@ -107,6 +109,22 @@ struct DispatcherTests {
             }
             #expect(receiver.received(on: "/insecure").map(\.body) == [event("job.created", id: "1")])
             #expect(receiver.received(on: "/checked").isEmpty)
+        }
+    }
+
+    /// Trusting the receiver's CA (`hookreel orchestrator --ca-file`) reaches
+    /// it with verification on, as a tenant that trusts a private CA does.
+    @Test func aTrustedCAReachesTheReceiverWithVerificationOn() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tls = try DeliveryTLS(trusting: try TestCertificate.writeCertificate(in: directory))
+        try await withReceiver(isSecure: true) { receiver in
+            try await withDispatcher(tls: tls) { dispatcher in
+                let summary = await dispatcher.dispatch(eventBody: event("job.created", id: "1"),
+                                                        to: [webhook(1, receiver.url("/checked"), subscribeToAll: true)])
+                #expect((summary.delivered, summary.failed) == (1, 0))
+            }
+            #expect(receiver.received(on: "/checked").map(\.body) == [event("job.created", id: "1")])
         }
     }
 
@@ -279,12 +297,13 @@ private func withReceiver(
 /// Runs `body` with a dispatcher and shuts it down afterwards, also on failure.
 private func withDispatcher(
     timeout: Duration = .seconds(5), breakerPeriod: Duration = .seconds(3600), maximumConnectionsPerHost: Int = 8,
-    now: @escaping @Sendable () -> Timestamp = Timestamp.now, _ body: (WebhookDispatcher) async throws -> Void
+    tls: DeliveryTLS? = nil, now: @escaping @Sendable () -> Timestamp = Timestamp.now,
+    _ body: (WebhookDispatcher) async throws -> Void
 ) async throws {
     var logger = Logger(label: "test.dispatcher")
     logger.logLevel = .critical
     let dispatcher = WebhookDispatcher(timeout: timeout, breakerPeriod: breakerPeriod, logger: logger,
-                                       maximumConnectionsPerHost: maximumConnectionsPerHost, now: now)
+                                       maximumConnectionsPerHost: maximumConnectionsPerHost, tls: tls, now: now)
     do {
         try await body(dispatcher)
     } catch {

@@ -33,7 +33,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let files = try TestClientCertificate.writeFiles(in: directory)
-        let certificate = try ClientCertificate(certificateFile: files.certificate, keyFile: encryptedKey ? files.encryptedKey : files.key,
+        let certificate = try TLSIdentity(certificateFile: files.certificate, keyFile: encryptedKey ? files.encryptedKey : files.key,
                                                 keyPassword: encryptedKey ? TestClientCertificate.password : nil)
         let caFile = try TestCertificate.writeCertificate(in: directory)
         let target = try await TestTarget.start(isSecure: true, requiresClientCertificate: true)
@@ -71,7 +71,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let files = try TestClientCertificate.writeFiles(in: directory)
-        let certificate = try ClientCertificate(certificateFile: files.certificate, keyFile: files.key, keyPassword: nil)
+        let certificate = try TLSIdentity(certificateFile: files.certificate, keyFile: files.key, keyPassword: nil)
         let caFile = try TestCertificate.writeCertificate(in: directory)
         let target = try await TestTarget.start(isSecure: true, requiresClientCertificate: true)
         let forwarded = try await forwardOne(to: target, tls: try DeliveryTLS(trusting: caFile, clientCertificate: certificate))
@@ -100,7 +100,7 @@ import Testing
         try TestCertificate.privateKeyPEM.write(toFile: otherKey, atomically: true, encoding: .utf8)
         let missing = directory.file("missing.pem")
 
-        let cases: [(certificate: String, key: String, password: String?, error: ClientCertificateError)] = [
+        let cases: [(certificate: String, key: String, password: String?, error: TLSIdentityError)] = [
             (missing, files.key, nil, .unreadable(path: missing, reason: "no such file")),
             (files.certificate, missing, nil, .unreadable(path: missing, reason: "no such file")),
             (notPEM, files.key, nil, .noCertificate(path: notPEM)),
@@ -113,7 +113,7 @@ import Testing
         ]
         for test in cases {
             #expect(throws: test.error) {
-                try ClientCertificate(certificateFile: test.certificate, keyFile: test.key, keyPassword: test.password)
+                try TLSIdentity(certificateFile: test.certificate, keyFile: test.key, keyPassword: test.password)
             }
         }
     }

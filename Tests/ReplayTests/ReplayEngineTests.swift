@@ -105,7 +105,7 @@ import Testing
             pacer: RatePacer(curve: ArrivalCurve(startRate: 2000), process: .uniform, seed: 1))
         configuration.connections = 4
 
-        let certificate = try ClientCertificate(certificateFile: files.certificate, keyFile: files.encryptedKey,
+        let certificate = try TLSIdentity(certificateFile: files.certificate, keyFile: files.encryptedKey,
                                                 keyPassword: TestClientCertificate.password)
         configuration.tls = try DeliveryTLS(trusting: caFile, clientCertificate: certificate)
         let presented = try await run(configuration)

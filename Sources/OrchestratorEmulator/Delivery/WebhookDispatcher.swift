@@ -57,9 +57,11 @@ public final class WebhookDispatcher: Sendable {
     ///     (Automation Cloud: 1 h).
     ///   - maximumConnectionsPerHost: connections kept per receiver; further
     ///     concurrent deliveries to it wait for one (within their timeout).
-    public init(timeout: Duration, breakerPeriod: Duration, logger: Logger,
-                maximumConnectionsPerHost: Int = 8, now: @escaping @Sendable () -> Timestamp = Timestamp.now) {
-        poster = WebhookPoster(timeout: timeout, maximumConnectionsPerHost: maximumConnectionsPerHost)
+    ///   - tls: how https receivers are verified (when a webhook does not allow
+    ///     insecure SSL); nil: the system's trust roots.
+    public init(timeout: Duration, breakerPeriod: Duration, logger: Logger, maximumConnectionsPerHost: Int = 8,
+                tls: DeliveryTLS? = nil, now: @escaping @Sendable () -> Timestamp = Timestamp.now) {
+        poster = WebhookPoster(timeout: timeout, maximumConnectionsPerHost: maximumConnectionsPerHost, tls: tls)
         let (seconds, attoseconds) = breakerPeriod.components
         breakerPeriodMicroseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         self.logger = logger

@@ -1,19 +1,20 @@
 import Foundation
 import NIOSSL
 
-/// The certificate and private key a client presents to a receiver that
-/// requires mutual TLS (`--cert`, `--key`), read from PEM files and checked
-/// against each other before any connection is made.
-public struct ClientCertificate: Sendable {
-    let chain: [NIOSSLCertificate]
-    let key: NIOSSLPrivateKey
+/// A certificate and its private key, read from PEM files and checked against
+/// each other before any connection is made: what a client presents to a
+/// receiver that requires mutual TLS (`--cert`, `--key`), or what the
+/// recorder and the sink serve https with (`--tls-cert`, `--tls-key`).
+public struct TLSIdentity: Sendable {
+    public let chain: [NIOSSLCertificate]
+    public let key: NIOSSLPrivateKey
 
     /// - Parameters:
-    ///   - certificateFile: PEM: the client's certificate, then any
-    ///     intermediates the receiver needs to reach its CA.
+    ///   - certificateFile: PEM: the certificate, then any intermediates the
+    ///     peer needs to reach its CA.
     ///   - keyFile: PEM: the certificate's private key, encrypted or not.
     ///   - keyPassword: the password of an encrypted key.
-    public init(certificateFile: String, keyFile: String, keyPassword: String?) throws(ClientCertificateError) {
+    public init(certificateFile: String, keyFile: String, keyPassword: String?) throws(TLSIdentityError) {
         let certificateBytes = try Self.contents(of: certificateFile)
         guard let chain = try? NIOSSLCertificate.fromPEMBytes(certificateBytes), !chain.isEmpty else {
             throw .noCertificate(path: certificateFile)
@@ -48,7 +49,7 @@ public struct ClientCertificate: Sendable {
         self.key = key
     }
 
-    private static func contents(of path: String) throws(ClientCertificateError) -> [UInt8] {
+    private static func contents(of path: String) throws(TLSIdentityError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file")
         }
@@ -56,8 +57,8 @@ public struct ClientCertificate: Sendable {
     }
 }
 
-/// Why a client certificate or its key cannot be used; each names its file.
-public enum ClientCertificateError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why a certificate or its key cannot be used; each names its file.
+public enum TLSIdentityError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case noCertificate(path: String)
     case noPrivateKey(path: String)
