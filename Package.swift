@@ -50,6 +50,8 @@ let package = Package(
             "EventModel", "Primitives",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // The Webhooks API's wire types, shared by the emulator and the client.
+        .target(name: "OrchestratorAPI", dependencies: ["EventModel"]),
 
         // Layer 2
         // The recorder and the sink serve HTTP on raw NIO channels over HTTPWire
@@ -69,7 +71,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "OrchestratorEmulator", dependencies: [
-            "EventModel", "Primitives", "Delivery",
+            "EventModel", "Primitives", "Delivery", "OrchestratorAPI",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,7 +139,7 @@ let package = Package(
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "Primitives", "Reporting", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
-            "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
+            "OrchestratorEmulator", "OrchestratorAPI", "EventModel", "Delivery", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
