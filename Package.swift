@@ -78,6 +78,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // `hookreel webhooks`: calls a tenant's Webhooks API (or the emulator's).
+        .target(name: "WebhooksClient", dependencies: [
+            "OrchestratorAPI", "Delivery",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "Replay", dependencies: [
             "EventModel", "HTTPWire", "Primitives", "SegmentStore", "Delivery", "Reporting",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +95,7 @@ let package = Package(
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
             "EventModel", "Primitives", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "OrchestratorEmulator",
-            "CMalloc",
+            "OrchestratorAPI", "WebhooksClient", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -148,6 +155,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WebhooksClientTests", dependencies: [
+            "WebhooksClient", "OrchestratorAPI", "OrchestratorEmulator", "Delivery", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "HookreelTests", dependencies: [
             "EventModel", "Primitives", "Receiver", "Replay", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
