@@ -8,8 +8,7 @@ import NIOSSL
 public struct DeliveryTLS: Sendable {
     /// For replay's client, which sets up its connections itself.
     let context: NIOSSLContext
-    /// The same settings for AsyncHTTPClient (the recorder's pass-through,
-    /// `hookreel webhooks`).
+    /// The same settings for AsyncHTTPClient (WebhooksClient, `hookreel webhooks`).
     public let configuration: TLSConfiguration
 
     /// - Parameters:

@@ -81,16 +81,19 @@ import WebhooksClient
         }
     }
 
+    /// Reuse within a lifetime is `aTokenIsFetchedOnceAndReused`'s (an hour's
+    /// token); here only that a call after expiry fetches exactly one new
+    /// token, so a loaded machine slowing the first call cannot fail it.
     @Test func anExpiredTokenIsFetchedAgain() async throws {
-        try await ClientHarness.with(tokenLifetime: .seconds(1)) { harness in
+        try await ClientHarness.with(tokenLifetime: .seconds(2)) { harness in
             try await harness.withClient(.automationCloud, harness.authentication(.clientCredentials)) { client in
                 _ = try await client.list()
+                let fetched = harness.server.tokensIssued
+                #expect(fetched >= 1)
+                try await Task.sleep(for: .milliseconds(2100))
+                // The emulator has expired that token: only a new one gets through.
                 _ = try await client.list()
-                #expect(harness.server.tokensIssued == 1)
-                try await Task.sleep(for: .milliseconds(1100))
-                // The emulator has expired the first token: only a new one gets through.
-                _ = try await client.list()
-                #expect(harness.server.tokensIssued == 2)
+                #expect(harness.server.tokensIssued == fetched + 1)
             }
         }
     }
