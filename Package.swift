@@ -50,6 +50,8 @@ let package = Package(
             "EventModel", "Primitives",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // The Webhooks API's wire types, shared by the emulator and the client.
+        .target(name: "OrchestratorAPI", dependencies: ["EventModel"]),
 
         // Layer 2
         // The recorder and the sink serve HTTP on raw NIO channels over HTTPWire
@@ -70,12 +72,19 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "OrchestratorEmulator", dependencies: [
-            "EventModel", "Primitives", "Delivery",
+            "EventModel", "Primitives", "Delivery", "OrchestratorAPI",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `hookreel webhooks`: calls a tenant's Webhooks API (or the emulator's).
+        .target(name: "WebhooksClient", dependencies: [
+            "OrchestratorAPI", "Delivery",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "Replay", dependencies: [
             "EventModel", "HTTPWire", "Primitives", "SegmentStore", "Delivery", "Reporting",
@@ -87,7 +96,7 @@ let package = Package(
         // Layer 3
         .executableTarget(name: "hookreel", dependencies: [
             "EventModel", "Primitives", "SegmentStore", "Receiver", "Replay", "Reporting", "Synthesis", "OrchestratorEmulator",
-            "CMalloc",
+            "OrchestratorAPI", "WebhooksClient", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -138,7 +147,7 @@ let package = Package(
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "EventModel", "Primitives", "Reporting", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OrchestratorEmulatorTests", dependencies: [
-            "OrchestratorEmulator", "EventModel", "Delivery", "TestSupport",
+            "OrchestratorEmulator", "OrchestratorAPI", "EventModel", "Delivery", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -147,6 +156,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WebhooksClientTests", dependencies: [
+            "WebhooksClient", "OrchestratorAPI", "OrchestratorEmulator", "Delivery", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "HookreelTests", dependencies: [
             "EventModel", "Primitives", "Receiver", "Replay", "SegmentStore", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -5,8 +5,8 @@
 // requests through AsyncHTTPClient. `DeliveryFailure` sorts every
 // failure of all three into timeout, refused, reset or other, the classes the
 // reports count. `DeliveryTLS` says how https targets are secured, for the
-// client and the forwarder alike, with a `TLSIdentity` for receivers
-// that require mutual TLS.
+// client and the forwarder alike (and for WebhooksClient's calls to a
+// tenant), with a `TLSIdentity` for receivers that require mutual TLS.
 //
 // Promises. `DeliveryClient`: at most `connections` open at once, split over
 // the loops; one request in flight per connection (no pipelining, as

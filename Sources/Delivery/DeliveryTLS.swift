@@ -8,8 +8,8 @@ import NIOSSL
 public struct DeliveryTLS: Sendable {
     /// For replay's client, which sets up its connections itself.
     let context: NIOSSLContext
-    /// The same settings for AsyncHTTPClient (the recorder's pass-through).
-    let configuration: TLSConfiguration
+    /// The same settings for AsyncHTTPClient (WebhooksClient, `hookreel webhooks`).
+    public let configuration: TLSConfiguration
 
     /// - Parameters:
     ///   - caFile: a PEM file of certificates to trust besides the system's

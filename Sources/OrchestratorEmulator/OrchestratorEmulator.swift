@@ -3,7 +3,11 @@
 // docs/orchestrator-webhooks.md §1 and §4). Webhooks are registered, listed,
 // changed, deleted and pinged over OData and kept in SQLite; events posted to
 // `/hookreel/events` are delivered to the subscribed webhooks as Orchestrator
-// delivers them.
+// delivers them. With an external application configured it is also the
+// tenant's identity server: it issues expiring tokens by the client
+// credentials grant and enforces the `OR.Webhooks` scopes per route. The wire
+// types (`Webhook`, bodies, errors, scopes) are OrchestratorAPI's, shared
+// with the client.
 //
 // Promises. Answers have Orchestrator's shapes: entities with
 // `@odata.context`, members in the vendor's order, errors as `{message,
@@ -23,10 +27,12 @@
 // `WebhookDispatcher` delivers to each recipient in a child task; its
 // per-webhook counts and breaker state sit behind one `Mutex`. Deliveries go
 // out through Delivery's `WebhookPoster`, on AsyncHTTPClient's event loops.
+// `TokenIssuer` keeps the issued tokens and their expiry behind a `Mutex`.
 //
-// Hops. An API call: request -> `OrchestratorResponder` (bearer token,
-// `OrchestratorRoute.parse`, method) -> `ODataQuery` or `WebhookChanges` ->
-// `WebhookStore` -> `ResponseBodies`. An event: `POST /hookreel/events` ->
+// Hops. An API call: request -> `OrchestratorResponder`
+// (`OrchestratorRoute.parse`, bearer token -> granted scopes, method, the
+// route's scope) -> `ODataQuery` or `WebhookChanges` -> `WebhookStore` ->
+// `ResponseBodies`. A token request: `OrchestratorResponder` -> `TokenIssuer`. An event: `POST /hookreel/events` ->
 // `EventBatch.split` -> per event `WebhookDispatcher.dispatch` (`Type` by
 // `EventEnvelope`, recipients filtered, breaker admission) ->
 // `WebhookPoster.post` -> counts and breaker updated -> totals answered.

@@ -1,3 +1,5 @@
+import OrchestratorAPI
+
 /// An error the emulated API answers with. It renders itself in Orchestrator's
 /// shape, `{"message": ..., "errorCode": ..., "traceId": ...}`, with the HTTP
 /// status the situation calls for (docs/orchestrator-webhooks.md §4.5).
@@ -5,8 +7,10 @@ public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvert
     public enum Kind: Sendable, Equatable {
         /// A malformed body, a field outside its limits, bad OData query options: 400, code 1000.
         case invalidRequest
-        /// A missing or wrong bearer token: 401, code 0 (Orchestrator's "You are not authenticated!").
+        /// A missing, wrong or expired bearer token: 401, code 0 (Orchestrator's "You are not authenticated!").
         case notAuthenticated
+        /// A valid token without the scope the call needs: 403, code 0.
+        case missingScope
         /// No webhook with the id: 404, code 1002 (`ItemNotFound`).
         case itemNotFound
         /// Another webhook has the name: 409, code 1001 (`NameAlreadyUsed`).
@@ -34,10 +38,10 @@ public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvert
     /// Orchestrator's numeric `errorCode` (its "Response codes" page).
     public var errorCode: Int {
         switch kind {
-        case .invalidRequest: 1000
-        case .nameAlreadyUsed: 1001
-        case .itemNotFound: 1002
-        case .notAuthenticated, .routeNotFound, .methodNotAllowed, .payloadTooLarge, .storageFailed: 0
+        case .invalidRequest: ErrorBody.invalidRequest
+        case .nameAlreadyUsed: ErrorBody.nameAlreadyUsed
+        case .itemNotFound: ErrorBody.itemNotFound
+        case .notAuthenticated, .missingScope, .routeNotFound, .methodNotAllowed, .payloadTooLarge, .storageFailed: 0
         }
     }
 
@@ -45,6 +49,7 @@ public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvert
         switch kind {
         case .invalidRequest: 400
         case .notAuthenticated: 401
+        case .missingScope: 403
         case .itemNotFound, .routeNotFound: 404
         case .methodNotAllowed: 405
         case .nameAlreadyUsed: 409
@@ -64,4 +69,9 @@ public struct OrchestratorError: Error, Sendable, Equatable, CustomStringConvert
     }
 
     public static let notAuthenticated = OrchestratorError(.notAuthenticated, "You are not authenticated!")
+
+    /// The token is valid but does not grant what `access` needs; `call` is `METHOD path`.
+    public static func missingScope(_ access: WebhooksAccess, call: String) -> OrchestratorError {
+        .init(.missingScope, "The access token does not grant the scope \(access.requirement) that \(call) requires.")
+    }
 }

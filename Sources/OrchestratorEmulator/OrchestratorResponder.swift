@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Logging
+import OrchestratorAPI
 import Primitives
 
 /// Answers the Webhooks OData API and the `hookreel` routes (see
@@ -21,12 +22,25 @@ struct OrchestratorResponder: HTTPResponder {
 
     let store: WebhookStore
     let dispatcher: WebhookDispatcher
-    /// The bearer token every call must carry; nil: no check.
+    /// A bearer token that grants every scope; nil: none.
     let token: String?
+    /// The identity endpoint's tokens; with neither it nor `token`, calls need no token.
+    let issuer: TokenIssuer
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do throws(OrchestratorError) {
-            return try await handle(request)
+            let parsed: Result<(route: OrchestratorRoute, servicePath: String), OrchestratorError>
+            do throws(OrchestratorError) {
+                parsed = .success(try OrchestratorRoute.parse(path: request.uri.path))
+            } catch {
+                parsed = .failure(error)
+            }
+            // The token endpoint is how a client gets a token: it needs none.
+            if case .success((.token, _)) = parsed {
+                return try await issueToken(request)
+            }
+            let scopes = try grantedScopes(request)
+            return try await handle(request, route: parsed.get(), scopes: scopes)
         } catch {
             let traceId = Self.makeTraceId()
             context.logger.debug("answered with an error", metadata: [
@@ -39,17 +53,25 @@ struct OrchestratorResponder: HTTPResponder {
             if error.kind == .notAuthenticated {
                 headers[.wwwAuthenticate] = "Bearer"
             }
+            if error.kind == .missingScope, let route = try? OrchestratorRoute.parse(path: request.uri.path).route,
+               let access = route.access(method: request.method.rawValue) {
+                // RFC 6750 §3.1: the scope the call needs.
+                headers[.wwwAuthenticate] = "Bearer error=\"insufficient_scope\", scope=\"\(access.scope.rawValue)\""
+            }
             return Self.response(status: error.status, json: ResponseBodies.error(error, traceId: traceId),
                                  contentType: Self.jsonContentType, headers: headers)
         }
     }
 
-    private func handle(_ request: Request) async throws(OrchestratorError) -> Response {
-        guard isAuthorized(request) else { throw .notAuthenticated }
-        let (route, servicePath) = try OrchestratorRoute.parse(path: request.uri.path)
+    private func handle(_ request: Request, route: (OrchestratorRoute, String),
+                        scopes: Set<WebhooksScope>) async throws(OrchestratorError) -> Response {
+        let (route, servicePath) = route
         let method = request.method.rawValue
         guard route.methods.contains(method) else {
             throw OrchestratorError(.methodNotAllowed, "\(method) is not allowed on '\(request.uri.path)'.")
+        }
+        if let access = route.access(method: method), !access.isAllowed(by: scopes) {
+            throw .missingScope(access, call: "\(method) \(request.uri.path)")
         }
         // `@odata.context` is absolute, so it names the host the client used.
         let service = "http://\(request.head.authority ?? "localhost")\(servicePath)"
@@ -66,7 +88,7 @@ struct OrchestratorResponder: HTTPResponder {
                                                         count: !isCountAsked || query.count ? count : nil)
             return Self.odata(status: 200, body)
         case (.webhooks, _):  // POST
-            let changes = try WebhookChanges(json: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
+            let changes = try WebhookChanges(request: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
             let webhook = try await store.create(changes)
             var headers = HTTPFields()
             headers[.location] = "\(service)/odata/Webhooks(\(webhook.id))"
@@ -79,7 +101,7 @@ struct OrchestratorResponder: HTTPResponder {
             try await store.delete(id: id)
             return Response(status: .noContent)
         case (.webhook(let id), _):  // PUT, PATCH
-            let changes = try WebhookChanges(json: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
+            let changes = try WebhookChanges(request: try await Self.body(of: request, upTo: Self.maximumAPIBodySize))
             let webhook = method == "PUT"
                 ? try await store.replace(id: id, with: changes)
                 : try await store.patch(id: id, with: changes)
@@ -107,22 +129,47 @@ struct OrchestratorResponder: HTTPResponder {
             return Self.response(status: 200, json: Self.encode(total), contentType: Self.jsonContentType)
         case (.deliveries, _):
             return Self.response(status: 200, json: Self.encode(dispatcher.deliveries()), contentType: Self.jsonContentType)
+        case (.token, _):  // answered before authentication, in `respond`
+            throw OrchestratorError(.routeNotFound, "No resource at '\(request.uri.path)'.")
         }
     }
 
-    /// `Authorization: Bearer <token>`; the scheme is case-insensitive, the token is not.
-    private func isAuthorized(_ request: Request) -> Bool {
-        guard let token else { return true }
-        guard let header = request.headers[.authorization], header.count > 7,
-              header.prefix(7).lowercased() == "bearer " else { return false }
-        let given = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
-        let expected = Array(token.utf8)
-        // Constant time over the token, so response timing does not reveal a prefix.
-        var difference = UInt8(given.count == expected.count ? 0 : 1)
-        for index in expected.indices {
-            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
+    /// The identity endpoint: a form POST with the client credentials grant.
+    /// Refusals are OAuth's shape, not Orchestrator's (RFC 6749 §5.2).
+    private func issueToken(_ request: Request) async throws(OrchestratorError) -> Response {
+        guard request.method == .post else {
+            throw OrchestratorError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on '\(request.uri.path)'.")
         }
-        return difference == 0
+        let form = OrchestratorRoute.queryParameters(
+            String(decoding: try await Self.body(of: request, upTo: Self.maximumAPIBodySize), as: UTF8.self))
+        var headers = HTTPFields()
+        // RFC 6749 §5.1: token answers are not cached.
+        headers[.cacheControl] = "no-store"
+        do throws(TokenRequestError) {
+            let answer = try issuer.issue(form: form)
+            return Self.response(status: 200, json: Self.encode(answer), contentType: Self.jsonContentType, headers: headers)
+        } catch {
+            return Self.response(status: 400, json: Self.encode(error.answer), contentType: Self.jsonContentType, headers: headers)
+        }
+    }
+
+    /// The scopes the request's bearer token grants: all of them with the
+    /// `--token-env` token, or when no token is configured at all; an issued
+    /// token's own. A missing, unknown or expired token is a 401.
+    private func grantedScopes(_ request: Request) throws(OrchestratorError) -> Set<WebhooksScope> {
+        let everything = Set(WebhooksScope.allCases)
+        guard token != nil || issuer.application != nil else { return everything }
+        guard let given = Self.bearerToken(request) else { throw .notAuthenticated }
+        if let token, constantTimeEquals(given, token) { return everything }
+        guard let scopes = issuer.scopes(of: given) else { throw .notAuthenticated }
+        return scopes
+    }
+
+    /// The token of `Authorization: Bearer <token>`; the scheme is case-insensitive, the token is not.
+    private static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.count > 7,
+              header.prefix(7).lowercased() == "bearer " else { return nil }
+        return header.dropFirst(7).trimmingCharacters(in: .whitespaces)
     }
 
     private static func odataQuery(_ parameters: [(name: String, value: String)]) throws(OrchestratorError) -> ODataQuery {

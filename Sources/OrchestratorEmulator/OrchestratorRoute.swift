@@ -1,9 +1,12 @@
 import Foundation
+import OrchestratorAPI
 
 /// What a request path names, with the service prefix `@odata.context` repeats.
 ///
 /// Both of Orchestrator's URL forms are accepted (decisions table): Automation
-/// Cloud's `/{org}/{tenant}/orchestrator_/odata/…` and Standalone's `/odata/…`.
+/// Cloud's `/{org}/{tenant}/orchestrator_/odata/…` and Standalone's `/odata/…`,
+/// and the identity token endpoint of each: `/{org}/identity_/connect/token`
+/// and `/identity/connect/token`.
 /// Entity keys sit inside a segment (`Webhooks(4)`), which route patterns do not
 /// express, so paths are parsed here instead of by a router.
 enum OrchestratorRoute: Equatable {
@@ -19,9 +22,11 @@ enum OrchestratorRoute: Equatable {
     case events
     /// `hookreel/deliveries`: per-webhook delivery counts.
     case deliveries
+    /// `{org}/identity_/connect/token` or `identity/connect/token`: the client credentials grant.
+    case token
 
-    static let getEventTypesAction = "UiPath.Server.Configuration.OData.GetEventTypes"
-    static let pingAction = "UiPath.Server.Configuration.OData.Ping"
+    static let getEventTypesAction = OrchestratorPaths.getEventTypesAction
+    static let pingAction = OrchestratorPaths.pingAction
 
     /// The methods the route answers.
     var methods: [String] {
@@ -29,7 +34,18 @@ enum OrchestratorRoute: Equatable {
         case .webhooks: ["GET", "POST"]
         case .webhook: ["GET", "PUT", "PATCH", "DELETE"]
         case .eventTypes, .deliveries: ["GET"]
-        case .ping, .events: ["POST"]
+        case .ping, .events, .token: ["POST"]
+        }
+    }
+
+    /// The scope a call needs (docs/orchestrator-webhooks.md §4.2); nil for the
+    /// token endpoint and the `hookreel` routes, which any valid token may call.
+    func access(method: String) -> WebhooksAccess? {
+        switch self {
+        case .webhooks, .webhook: method == "GET" ? .read : .write
+        case .eventTypes: .read
+        case .ping: .write
+        case .events, .deliveries, .token: nil
         }
     }
 
@@ -42,14 +58,18 @@ enum OrchestratorRoute: Equatable {
         let notFound = OrchestratorError(.routeNotFound, "No resource at '\(path)'.")
         if segments == ["hookreel", "events"] { return (.events, "") }
         if segments == ["hookreel", "deliveries"] { return (.deliveries, "") }
+        if segments == [OrchestratorPaths.standaloneIdentity] + OrchestratorPaths.token
+            || (segments.count == 4 && Array(segments.dropFirst()) == [OrchestratorPaths.cloudIdentity] + OrchestratorPaths.token) {
+            return (.token, "")
+        }
 
         let servicePath: String
         let rest: ArraySlice<String>
-        if segments.first == "odata" {
+        if segments.first == OrchestratorPaths.odata {
             servicePath = ""
             rest = segments.dropFirst()
-        } else if segments.count >= 4, segments[2] == "orchestrator_", segments[3] == "odata" {
-            servicePath = "/\(segments[0])/\(segments[1])/orchestrator_"
+        } else if segments.count >= 4, segments[2] == OrchestratorPaths.cloudService, segments[3] == OrchestratorPaths.odata {
+            servicePath = "/\(segments[0])/\(segments[1])/\(OrchestratorPaths.cloudService)"
             rest = segments.dropFirst(4)
         } else {
             throw notFound
@@ -79,15 +99,6 @@ enum OrchestratorRoute: Equatable {
     /// The query string's parameters in order, names and values decoded
     /// (`+` is a space, as in forms; `%2B` is a plus).
     static func queryParameters(_ query: String?) -> [(name: String, value: String)] {
-        guard let query, !query.isEmpty else { return [] }
-        return query.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
-    }
-
-    private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        FormEncoding.decode(query)
     }
 }

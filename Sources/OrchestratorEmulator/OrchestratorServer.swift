@@ -10,8 +10,13 @@ public struct OrchestratorConfiguration: Sendable {
     public var port: Int
     /// The SQLite file; `WebhookStore.inMemoryPath` for a database that lives as long as the server.
     public var databasePath: String
-    /// The bearer token every call must carry; nil: none required.
+    /// A bearer token that grants every scope; nil: none. With neither it nor
+    /// `externalApplication`, calls need no token.
     public var token: String?
+    /// The client the identity endpoint issues tokens to; nil: it issues none.
+    public var externalApplication: ExternalApplication?
+    /// How long an issued token is valid (UiPath's identity server: 1 h).
+    public var tokenLifetime: Duration
     /// Per delivery (Orchestrator: 60 s).
     public var deliveryTimeout: Duration
     /// How long a webhook is skipped after a failed delivery (Automation Cloud: 1 h).
@@ -20,14 +25,17 @@ public struct OrchestratorConfiguration: Sendable {
     public var deliveryTLS: DeliveryTLS?
 
     public init(host: String = "127.0.0.1", port: Int = 0, databasePath: String, token: String? = nil,
+                externalApplication: ExternalApplication? = nil, tokenLifetime: Duration = .seconds(3600),
                 deliveryTimeout: Duration = .seconds(60), breakerPeriod: Duration = .seconds(3600), deliveryTLS: DeliveryTLS? = nil) {
-        self.deliveryTLS = deliveryTLS
         self.host = host
         self.port = port
         self.databasePath = databasePath
         self.token = token
+        self.externalApplication = externalApplication
+        self.tokenLifetime = tokenLifetime
         self.deliveryTimeout = deliveryTimeout
         self.breakerPeriod = breakerPeriod
+        self.deliveryTLS = deliveryTLS
     }
 }
 
@@ -46,17 +54,22 @@ public final class OrchestratorServer: Sendable {
     public let port: Int
     private let store: WebhookStore
     private let dispatcher: WebhookDispatcher
+    private let issuer: TokenIssuer
     private let services: ServiceGroup
     private let serving: Task<Void, any Error>
 
-    private init(port: Int, store: WebhookStore, dispatcher: WebhookDispatcher, services: ServiceGroup,
-                 serving: Task<Void, any Error>) {
+    private init(port: Int, store: WebhookStore, dispatcher: WebhookDispatcher, issuer: TokenIssuer,
+                 services: ServiceGroup, serving: Task<Void, any Error>) {
         self.port = port
         self.store = store
         self.dispatcher = dispatcher
+        self.issuer = issuer
         self.services = services
         self.serving = serving
     }
+
+    /// Tokens the identity endpoint has issued since the start.
+    public var tokensIssued: Int { issuer.issuedCount }
 
     /// Fans one event out to the enabled webhooks, as `POST /hookreel/events`
     /// does (how `--scenario` feeds the subscribers).
@@ -69,7 +82,8 @@ public final class OrchestratorServer: Sendable {
         let store = try WebhookStore(path: configuration.databasePath)
         let dispatcher = WebhookDispatcher(timeout: configuration.deliveryTimeout, breakerPeriod: configuration.breakerPeriod,
                                            logger: logger, tls: configuration.deliveryTLS)
-        let responder = OrchestratorResponder(store: store, dispatcher: dispatcher, token: configuration.token)
+        let issuer = TokenIssuer(application: configuration.externalApplication, lifetime: configuration.tokenLifetime)
+        let responder = OrchestratorResponder(store: store, dispatcher: dispatcher, token: configuration.token, issuer: issuer)
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         let application = Application(
             responder: responder,
@@ -99,7 +113,8 @@ public final class OrchestratorServer: Sendable {
             await dispatcher.shutdown()
             throw OrchestratorServerError(host: configuration.host, port: configuration.port, cause: cause)
         }
-        return OrchestratorServer(port: port, store: store, dispatcher: dispatcher, services: services, serving: serving)
+        return OrchestratorServer(port: port, store: store, dispatcher: dispatcher, issuer: issuer, services: services,
+                                  serving: serving)
     }
 
     /// Stops accepting, lets requests in flight finish, then closes the

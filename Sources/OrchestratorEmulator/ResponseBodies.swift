@@ -1,15 +1,9 @@
 import EventModel
+import OrchestratorAPI
 
 /// The JSON bodies the API answers with, written field by field so the order
 /// is Orchestrator's (JSONEncoder's key order is not specified).
 enum ResponseBodies {
-    /// `WebhookDto`'s properties in response order: the seed's
-    /// `Url, Enabled, Secret, SubscribeToAllEvents, AllowInsecureSsl, Id, Events`,
-    /// preceded by the v16 additions `Key, Name, Description`, which the vendor's
-    /// API definition declares before `Url`.
-    static let webhookProperties = ["Key", "Name", "Description", "Url", "Enabled", "Secret",
-                                    "SubscribeToAllEvents", "AllowInsecureSsl", "Id", "Events"]
-
     /// `@odata.context` of the Webhooks entity set, with OData's `(A,B)` for a
     /// `$select`: `<service>/odata/$metadata#Webhooks(Url,Id)`.
     static func webhooksContext(service: String, select: [String]?) -> String {
@@ -30,7 +24,7 @@ enum ResponseBodies {
         for (index, webhook) in webhooks.enumerated() {
             if index > 0 { writer.raw(",") }
             writer.raw("{")
-            appendProperties(of: webhook, select: select, to: &writer)
+            WebhookDto.writeMembers(of: webhook, select: select, to: &writer)
             writer.raw("}")
         }
         writer.raw("]}")
@@ -43,40 +37,9 @@ enum ResponseBodies {
         writer.raw("{\"@odata.context\":")
         writer.string(webhooksContext(service: service, select: select) + "/$entity")
         writer.raw(",")
-        appendProperties(of: webhook, select: select, to: &writer)
+        WebhookDto.writeMembers(of: webhook, select: select, to: &writer)
         writer.raw("}")
         return writer.bytes
-    }
-
-    /// The members of a `WebhookDto`, without braces; `select` keeps only those
-    /// named (still in response order).
-    private static func appendProperties(of webhook: Webhook, select: [String]?, to writer: inout JSONWriter) {
-        var isFirst = true
-        for property in webhookProperties where select?.contains(property) ?? true {
-            if !isFirst { writer.raw(",") }
-            isFirst = false
-            writer.string(property)
-            writer.raw(":")
-            switch property {
-            case "Key": writer.string(webhook.key)
-            case "Name": writer.string(webhook.name)
-            case "Description": appendOptional(webhook.description, to: &writer)
-            case "Url": writer.string(webhook.url)
-            case "Enabled": appendBool(webhook.enabled, to: &writer)
-            case "Secret": appendOptional(webhook.secret, to: &writer)
-            case "SubscribeToAllEvents": appendBool(webhook.subscribeToAllEvents, to: &writer)
-            case "AllowInsecureSsl": appendBool(webhook.allowInsecureSsl, to: &writer)
-            case "Id": writer.integer(webhook.id)
-            default:  // "Events"
-                writer.raw("[")
-                for (index, type) in webhook.events.enumerated() {
-                    writer.raw(index == 0 ? "{\"EventType\":" : ",{\"EventType\":")
-                    writer.string(type)
-                    writer.raw("}")
-                }
-                writer.raw("]")
-            }
-        }
     }
 
     /// GetEventTypes: the subscribable catalog, `{"Name", "Group"}` each, in the seed's order.
@@ -113,23 +76,7 @@ enum ResponseBodies {
 
     /// `{"message": …, "errorCode": …, "traceId": …}`.
     static func error(_ error: OrchestratorError, traceId: String) -> [UInt8] {
-        var writer = JSONWriter(reservingCapacity: 128 + error.message.utf8.count)
-        writer.raw("{\"message\":")
-        writer.string(error.message)
-        writer.raw(",\"errorCode\":")
-        writer.integer(error.errorCode)
-        writer.raw(",\"traceId\":")
-        writer.string(traceId)
-        writer.raw("}")
-        return writer.bytes
-    }
-
-    private static func appendBool(_ value: Bool, to writer: inout JSONWriter) {
-        if value { writer.raw("true") } else { writer.raw("false") }
-    }
-
-    private static func appendOptional(_ value: String?, to writer: inout JSONWriter) {
-        if let value { writer.string(value) } else { writer.raw("null") }
+        ErrorBody(message: error.message, errorCode: error.errorCode, traceId: traceId).json
     }
 
     private static func isJSONWhitespace(_ byte: UInt8) -> Bool {

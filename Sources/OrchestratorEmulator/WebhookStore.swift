@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrchestratorAPI
 
 /// The registered webhooks, in SQLite through GRDB.
 ///

@@ -1,14 +1,6 @@
 import EventModel
 import Foundation
-
-/// The documented `WebhookDto` limits (docs/orchestrator-webhooks.md §4.4). Lengths
-/// count UTF-16 code units, as .NET's `string.Length` does.
-public enum WebhookLimits {
-    public static let maximumNameLength = 128
-    public static let maximumDescriptionLength = 256
-    public static let maximumUrlLength = 2000
-    public static let maximumSecretLength = 100
-}
+import OrchestratorAPI
 
 extension Webhook {
     /// Checks a webhook about to be stored; the error names the field and the limit.

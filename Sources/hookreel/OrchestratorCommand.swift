@@ -17,6 +17,14 @@ struct OrchestratorCommand: AsyncParsableCommand {
         $count, $orderby, $select), get, create, replace, patch and delete webhooks, \
         GetEventTypes and Ping. Webhooks live in an SQLite file and survive restarts.
 
+        Authentication: with --token-env every call must carry that bearer token, which grants \
+        every scope. With --client-id and --client-secret-env the emulator is also the \
+        identity server: POST /{org}/identity_/connect/token or /identity/connect/token with \
+        grant_type=client_credentials issues tokens for the scopes asked (OR.Webhooks, \
+        OR.Webhooks.Read, OR.Webhooks.Write) that expire after --token-lifetime; reads need \
+        OR.Webhooks.Read, changes and Ping OR.Webhooks.Write (OR.Webhooks allows both), \
+        else 403. With neither option no token is needed.
+
         POST /hookreel/events takes one event or NDJSON of events and delivers each to every \
         enabled webhook subscribed to its type, signed with that webhook's secret, with \
         Orchestrator's semantics: a request timeout, success = 2xx, and a circuit breaker that \
@@ -38,6 +46,17 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Require `Authorization: Bearer <token>` on every call, the token read from this environment variable.",
                                valueName: "name"))
     var tokenEnv: String?
+
+    @Option(help: ArgumentHelp("Issue tokens at the identity endpoint to this external application's client credentials (with --client-secret-env).",
+                               valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp("Read the external application's secret from this environment variable.", valueName: "name"))
+    var clientSecretEnv: String?
+
+    @Option(help: ArgumentHelp("With --client-id: how long an issued token is valid, whole seconds (UiPath: 1h).",
+                               valueName: "duration"))
+    var tokenLifetime = DurationArgument(argument: "1h")!
 
     @Option(help: ArgumentHelp("Give up on a delivery after this long (Orchestrator: 60s).", valueName: "duration"))
     var deliveryTimeout = DurationArgument(argument: "60s")!
@@ -61,6 +80,12 @@ struct OrchestratorCommand: AsyncParsableCommand {
         if deliveryTimeout.duration <= .zero { throw ValidationError("--delivery-timeout must be longer than 0") }
         if breakerPeriod.duration < .zero { throw ValidationError("--breaker-period cannot be negative") }
         if seed != nil, scenario == nil { throw ValidationError("--seed applies to --scenario") }
+        if (clientId == nil) != (clientSecretEnv == nil) {
+            throw ValidationError("--client-id and --client-secret-env go together: give both")
+        }
+        if tokenLifetime.duration < .seconds(1) || tokenLifetime.duration.components.attoseconds != 0 {
+            throw ValidationError("--token-lifetime must be a whole number of seconds, at least 1s (expires_in counts seconds)")
+        }
     }
 
     func run() async throws {
@@ -72,6 +97,10 @@ struct OrchestratorCommand: AsyncParsableCommand {
             deliveryTLS = try caFile.map { file throws(DeliveryTLSError) in try DeliveryTLS(trusting: file) }
         } catch {
             throw ValidationError("--ca-file: \(error)")
+        }
+        let application = try clientId.map { clientId in
+            ExternalApplication(clientId: clientId,
+                                clientSecret: try environmentValue(clientSecretEnv ?? "", option: "--client-secret-env"))
         }
         let scenario: Scenario?
         do {
@@ -85,6 +114,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
             server = try await OrchestratorServer.start(
                 configuration: OrchestratorConfiguration(
                     host: listen.host, port: listen.port, databasePath: db, token: token,
+                    externalApplication: application, tokenLifetime: tokenLifetime.duration,
                     deliveryTimeout: deliveryTimeout.duration, breakerPeriod: breakerPeriod.duration, deliveryTLS: deliveryTLS),
                 logger: logger)
         } catch {

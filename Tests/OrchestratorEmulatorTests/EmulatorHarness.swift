@@ -26,9 +26,11 @@ struct EmulatorHarness {
     var base: String { "http://127.0.0.1:\(server.port)/acme/default" }
 
     static func start(databasePath: String = WebhookStore.inMemoryPath, token: String? = EmulatorHarness.token,
+                      externalApplication: ExternalApplication? = nil, tokenLifetime: Duration = .seconds(3600),
                       breakerPeriod: Duration = .seconds(3600)) async throws -> EmulatorHarness {
         let server = try await OrchestratorServer.start(
             configuration: OrchestratorConfiguration(databasePath: databasePath, token: token,
+                                                     externalApplication: externalApplication, tokenLifetime: tokenLifetime,
                                                      deliveryTimeout: .seconds(5), breakerPeriod: breakerPeriod),
             logger: Logger(label: "orchestrator-test"))
         return EmulatorHarness(server: server, client: HTTPClient(eventLoopGroup: .singletonMultiThreadedEventLoopGroup))
@@ -36,9 +38,11 @@ struct EmulatorHarness {
 
     /// Runs `body` against a fresh emulator and stops it afterwards, also when `body` throws.
     static func with<T>(databasePath: String = WebhookStore.inMemoryPath, token: String? = EmulatorHarness.token,
+                        externalApplication: ExternalApplication? = nil, tokenLifetime: Duration = .seconds(3600),
                         breakerPeriod: Duration = .seconds(3600),
                         _ body: (EmulatorHarness) async throws -> T) async throws -> T {
-        let harness = try await start(databasePath: databasePath, token: token, breakerPeriod: breakerPeriod)
+        let harness = try await start(databasePath: databasePath, token: token, externalApplication: externalApplication,
+                                      tokenLifetime: tokenLifetime, breakerPeriod: breakerPeriod)
         do {
             let result = try await body(harness)
             try await harness.stop()
@@ -72,6 +76,17 @@ struct EmulatorHarness {
         }
         let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
+    }
+
+    /// POSTs `form` (`application/x-www-form-urlencoded`) to `path`, without a token.
+    func sendForm(_ path: String, _ form: String) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: bytes))
     }
 

@@ -1,3 +1,4 @@
+import OrchestratorAPI
 import Testing
 import TestSupport
 @testable import OrchestratorEmulator

@@ -1,6 +1,7 @@
 import EventModel
 import Foundation
 import NIOHTTP1
+import OrchestratorAPI
 import Testing
 import TestSupport
 @testable import OrchestratorEmulator

@@ -1,4 +1,5 @@
 import Foundation
+import OrchestratorAPI
 import Testing
 import TestSupport
 @testable import OrchestratorEmulator

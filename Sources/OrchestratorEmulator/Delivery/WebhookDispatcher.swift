@@ -1,6 +1,7 @@
 import Delivery
 import EventModel
 import Logging
+import OrchestratorAPI
 import Synchronization
 
 /// What became of one event fanned out by `WebhookDispatcher.dispatch`.

@@ -1,3 +1,5 @@
+import OrchestratorAPI
+
 /// A primitive property value as `$filter` and `$orderby` see it.
 ///
 /// Strings compare ordinally (UTF-16 code unit by code unit, like .NET's `String.CompareOrdinal`),

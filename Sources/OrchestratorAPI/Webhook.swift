@@ -1,5 +1,5 @@
 /// A registered webhook: Orchestrator's `WebhookDto` (docs/orchestrator-webhooks.md §4.4).
-public struct Webhook: Sendable, Equatable, Codable {
+public struct Webhook: Sendable, Equatable {
     /// Server-set key in URLs (`Webhooks(Id)`).
     public var id: Int64
     /// A GUID (API v16+).
@@ -33,4 +33,13 @@ public struct Webhook: Sendable, Equatable, Codable {
     public func isSubscribed(to type: String) -> Bool {
         subscribeToAllEvents || events.contains(type)
     }
+}
+
+/// The documented `WebhookDto` limits (docs/orchestrator-webhooks.md §4.4). Lengths
+/// count UTF-16 code units, as .NET's `string.Length` does.
+public enum WebhookLimits {
+    public static let maximumNameLength = 128
+    public static let maximumDescriptionLength = 256
+    public static let maximumUrlLength = 2000
+    public static let maximumSecretLength = 100
 }
