@@ -18,6 +18,8 @@ public final class Recorder: Sendable {
     public let port: Int
     /// What start-up recovery did with segments left open by a crash.
     public var recoveryReports: [RecoveryReport] { core.log.recoveryReports }
+    /// The pings received while watched (`record --register`).
+    public var pings: PingArrivals { core.pings }
 
     private let core: RecorderService
     private let serverChannel: any Channel

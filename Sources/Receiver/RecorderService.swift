@@ -21,6 +21,7 @@ final class RecorderService: RequestService {
     /// Requests received and not yet answered.
     let inFlight = InFlightRequests()
     let workQueues = LoopWorkQueues()
+    let pings: PingArrivals
     private let policy: RecordingPolicy
 
     init(configuration: RecorderConfiguration, log: RecordLog, metrics: RecorderMetrics, forwarder: Forwarder?, logger: Logger) {
@@ -32,6 +33,7 @@ final class RecorderService: RequestService {
         self.forwarder = forwarder
         self.logger = logger
         policy = RecordingPolicy(configuration: configuration)
+        pings = PingArrivals(secret: configuration.secret)
     }
 
     func handle(_ request: ReceivedRequest, reply: AnswerSlot) {
@@ -45,6 +47,7 @@ final class RecorderService: RequestService {
             metrics.countRequest(status: 413, signature: nil, bodyBytes: 0)
             reply.reply(.text(413, "request body larger than \(limits.maximumBodyBytes) bytes\n"))
         case (.post, _):
+            pings.notice(request)
             carryOut(policy.decide(request), bodyBytes: request.body.readableBytes, request: request, reply: reply)
         default:
             reply.reply(.text(405, "only POST is recorded\n", extraFields: [("Allow", "POST")]))

@@ -29,6 +29,12 @@ struct RecordCommand: AsyncParsableCommand {
         written (records say which pointers applied; the signature verdict is the one of \
         the body as received). With --only-type/--skip-type, deliveries left out are \
         answered as usual, not kept, and counted by type in /metrics. \
+        With --register NAME --public-url URL and a tenant (--orchestrator and --token-env or \
+        --client-id, as for `hookreel webhooks`), the recorder creates or updates that webhook \
+        with its secret, pings it, and starts only once the ping arrived validly signed \
+        (else it exits 1 saying why: not reached, or a wrong secret); --unregister disable|delete \
+        takes the webhook back at a clean stop (exit \(Self.uncleanStopExitCode) when that fails). \
+        With --tls-cert/--tls-key it serves https. \
         On start, segments a crash left open are recovered and sealed. SIGTERM or SIGINT: \
         stop accepting, finish requests in flight, seal, exit 0; exit \(Self.uncleanStopExitCode) when that \
         could not all be done (requests left unanswered after 30 s, or the last segment could not \
@@ -89,6 +95,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Threads serving connections (default: the cores, one less with --durability fsync).", valueName: "n"))
     var threads: Int?
 
+    @OptionGroup(title: "Registering with a tenant")
+    var registration: RegistrationOptions
+
     @OptionGroup(title: "Redaction (the received bytes of a redacted value never reach the disk)")
     var redaction: RedactionOptions
 
@@ -108,6 +117,9 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("--request-timeout \(requestTimeout.text): expected at least 1ms")
         }
         guard (200...299).contains(respond) else { throw ValidationError("--respond must be a 2xx status, not \(respond)") }
+        if registration.register != nil && !secret.isGiven {
+            throw ValidationError("--register needs the recorder's secret (--secret-env or --secret-file): the webhook is registered with it")
+        }
         if requireSignature && !secret.isGiven {
             throw ValidationError("--require-signature needs a secret (--secret-env or --secret-file)")
         }
@@ -171,9 +183,18 @@ struct RecordCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot start the recorder: \(error)")
         }
+        let registered: RegisteredWebhook?
+        do {
+            registered = try await registration.registerAndCheck(recorder, secret: configuration.secret ?? "", logger: logger)
+        } catch {
+            await recorder.shutdown()
+            throw error
+        }
         await signals.wait()
         logger.notice("stopping: finishing requests in flight and sealing")
-        guard await recorder.shutdown() else { throw ExitCode(Self.uncleanStopExitCode) }
+        // Before the server closes, so the tenant stops delivering to it first.
+        let isUnregistered = await registered?.unregister(logger: logger) ?? true
+        guard await recorder.shutdown(), isUnregistered else { throw ExitCode(Self.uncleanStopExitCode) }
     }
 }
 

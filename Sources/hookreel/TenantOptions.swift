@@ -4,8 +4,8 @@ import Foundation
 import OrchestratorAPI
 import WebhooksClient
 
-/// `--orchestrator`, the credentials and the TLS options of `hookreel webhooks`:
-/// which tenant to call and how to prove who calls.
+/// `--orchestrator`, the credentials and the TLS options of `hookreel webhooks`
+/// and `record --register`: which tenant to call and how to prove who calls.
 struct TenantOptions: ParsableArguments {
     /// Read when `--orchestrator` is not given.
     static let orchestratorVariable = "HOOKREEL_ORCHESTRATOR"
@@ -42,7 +42,19 @@ struct TenantOptions: ParsableArguments {
     @Flag(help: "With an https:// tenant: accept any certificate for any name. For test installations only.")
     var insecure = false
 
+    /// Whether any of these options was given.
+    var isGiven: Bool {
+        orchestrator != nil || tokenEnv != nil || clientId != nil || clientSecretEnv != nil || scope != nil || identityUrl != nil
+            || caFile != nil || insecure
+    }
+
+    /// Checks what was given; whether a tenant is needed at all is the command's to check (`check()`).
     func validate() throws {
+        if isGiven { try check() }
+    }
+
+    /// Checks that a tenant and one way to authenticate are given, consistently.
+    func check() throws {
         switch (tokenEnv, clientId) {
         case (nil, nil):
             throw ValidationError("give --token-env NAME (a bearer token) or --client-id ID --client-secret-env NAME")
@@ -81,6 +93,7 @@ struct TenantOptions: ParsableArguments {
 
     /// A client for the tenant; secrets are read from the environment here.
     func makeClient() throws -> WebhooksClient {
+        try check()
         let address = try address()
         let authentication: WebhooksAuthentication
         if let tokenEnv {

@@ -15,10 +15,12 @@ final class ChildRecorder: Sendable {
     }
 
     /// Starts the recorder and waits (up to 20 s) until it logs its address.
-    init(arguments: [String]) throws {
+    /// - Parameter port: the port to listen on; 0 picks one.
+    init(arguments: [String], port: Int = 0, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandRunner.binary)
-        process.arguments = ["record", "--listen", "127.0.0.1:0"] + arguments
+        process.arguments = ["record", "--listen", "127.0.0.1:\(port)"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
