@@ -2,27 +2,10 @@ import HTTPWire
 import Testing
 
 @Suite struct RequestParserTests {
-    /// Runs the parser over `text` in one block and returns the parts, bodies copied out.
-    private func parts(_ text: String) throws -> [(head: RequestHead, body: [UInt8])] {
-        var parser = RequestParser()
-        var requests: [(head: RequestHead, body: [UInt8])] = []
-        try Array(text.utf8).withUnsafeBytes { bytes in
-            var index = 0
-            while let part = try parser.read(from: bytes, at: &index) {
-                switch part {
-                case .head(let head): requests.append((head, []))
-                case .body(let range): requests[requests.count - 1].body += bytes[range]
-                case .end: break
-                }
-            }
-        }
-        return requests
-    }
-
     @Test func givesTheRecorderWhatItRecords() throws {
         let text = "POST /hooks/a?x=1 HTTP/1.1\r\nHost: r\r\nX-Tag: one\r\nContent-Type: application/json\r\n"
             + "x-tag: two\r\nX-UiPath-Signature: abc\r\nContent-Length: 2\r\n\r\n{}"
-        let request = try #require(try parts(text).first)
+        let request = try #require(try parsedRequests(text).first)
         #expect(request.head.method == .post)
         #expect(request.head.target == "/hooks/a?x=1")
         #expect(request.head.version == .http1_1)
@@ -53,16 +36,16 @@ import Testing
         ("POST /h HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true),
     ])
     func decidesKeepAlive(_ text: String, _ keepAlive: Bool) throws {
-        #expect(try parts(text).first?.head.keepAlive == keepAlive)
+        #expect(try parsedRequests(text).first?.head.keepAlive == keepAlive)
     }
 
     @Test func reportsExpectContinueAndTheDeclaredLength() throws {
-        let head = try #require(try parts("POST /h HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 9000\r\n\r\n").first?.head)
+        let head = try #require(try parsedRequests("POST /h HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 9000\r\n\r\n").first?.head)
         #expect(head.expectsContinue)
         #expect(head.contentLength == 9000)  // the caller can answer 413 before the body comes
-        let old = try #require(try parts("POST /h HTTP/1.0\r\nExpect: 100-continue\r\n\r\n").first?.head)
+        let old = try #require(try parsedRequests("POST /h HTTP/1.0\r\nExpect: 100-continue\r\n\r\n").first?.head)
         #expect(!old.expectsContinue)
-        let chunked = try #require(try parts("POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").first?.head)
+        let chunked = try #require(try parsedRequests("POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").first?.head)
         #expect(chunked.contentLength == nil)
     }
 
@@ -70,7 +53,7 @@ import Testing
         let text = "POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nA"
             + "POST /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nB\r\n1\r\nC\r\n0\r\nT: t\r\n\r\n"
             + "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n"
-        let requests = try parts(text)
+        let requests = try parsedRequests(text)
         #expect(requests.map(\.head.target) == ["/1", "/2", "/3"])
         #expect(requests.map { String(decoding: $0.body, as: UTF8.self) } == ["A", "BC", ""])
     }
@@ -80,7 +63,7 @@ import Testing
         "Transfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nabc",
     ])
     func theLargestLengthsDoNotOverflow(_ framing: String) throws {
-        let request = try #require(try parts("POST /h HTTP/1.1\r\nHost: x\r\n" + framing).first)
+        let request = try #require(try parsedRequests("POST /h HTTP/1.1\r\nHost: x\r\n" + framing).first)
         #expect(request.body == Array("abc".utf8))
     }
 

@@ -7,23 +7,6 @@ import Testing
 @Suite struct PassThroughHeadEncoderTests {
     private let oracle = NIOOracle()
 
-    /// Every request `text` holds, parsed by HTTPWire, as heads and bodies.
-    private func received(_ text: String) throws -> [(head: RequestHead, body: [UInt8])] {
-        var parser = RequestParser()
-        var requests: [(head: RequestHead, body: [UInt8])] = []
-        try Array(text.utf8).withUnsafeBytes { bytes in
-            var index = 0
-            while let part = try parser.read(from: bytes, at: &index) {
-                switch part {
-                case .head(let head): requests.append((head, []))
-                case .body(let range): requests[requests.count - 1].body += bytes[range]
-                case .end: break
-                }
-            }
-        }
-        return requests
-    }
-
     /// The request re-encoded by `encoder` with its body, as NIOHTTP1 reads it.
     private func forwarded(_ request: (head: RequestHead, body: [UInt8]), by encoder: PassThroughHeadEncoder) throws -> OracleMessage {
         var bytes: [UInt8] = []
@@ -38,7 +21,7 @@ import Testing
         let text = "POST /hooks/a?x=1 HTTP/1.1\r\nHost: recorder:8080\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
             + "Content-Type: application/json\r\nX-UiPath-Signature: c2ln\r\nKeep-Alive: timeout=5\r\nExpect: 100-continue\r\n"
             + "TE: trailers\r\nx-tag: one\r\nX-Tag: two\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
-        let request = try #require(try received(text).first)
+        let request = try #require(try parsedRequests(text).first)
         let message = try forwarded(request, by: try PassThroughHeadEncoder(pathPrefix: "/base/", host: "receiver.local:8443"))
         #expect(message.method == "POST")
         #expect(message.target == "/base/hooks/a?x=1")
@@ -53,7 +36,7 @@ import Testing
 
     @Test(arguments: ["", "/", "/base", "/base/"])
     func thePrefixJoinsTheTargetWithOneSlash(prefix: String) throws {
-        let request = try #require(try received("POST /x?y HTTP/1.1\r\nHost: r\r\nContent-Length: 0\r\n\r\n").first)
+        let request = try #require(try parsedRequests("POST /x?y HTTP/1.1\r\nHost: r\r\nContent-Length: 0\r\n\r\n").first)
         let message = try forwarded(request, by: try PassThroughHeadEncoder(pathPrefix: prefix, host: "h"))
         #expect(message.target == (prefix.hasPrefix("/base") ? "/base/x?y" : "/x?y"))
     }
@@ -67,7 +50,7 @@ import Testing
         var checked = 0
         for text in Corpus.wellFormedRequests {
             let originals = oracle.parseRequests(Array(text.utf8)).messages
-            let requests = try received(text)
+            let requests = try parsedRequests(text)
             #expect(originals.count == requests.count, "\(text)")
             for (original, request) in zip(originals, requests) {
                 let message = try forwarded(request, by: encoder)

@@ -89,3 +89,20 @@ enum Wire {
         return pieces
     }
 }
+
+/// Runs `RequestParser` over `text` in one block; the requests' heads and bodies (copied out).
+func parsedRequests(_ text: String) throws -> [(head: RequestHead, body: [UInt8])] {
+    var parser = RequestParser()
+    var requests: [(head: RequestHead, body: [UInt8])] = []
+    try Array(text.utf8).withUnsafeBytes { bytes in
+        var index = 0
+        while let part = try parser.read(from: bytes, at: &index) {
+            switch part {
+            case .head(let head): requests.append((head, []))
+            case .body(let range): requests[requests.count - 1].body += bytes[range]
+            case .end: break
+            }
+        }
+    }
+    return requests
+}
