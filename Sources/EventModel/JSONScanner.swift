@@ -23,6 +23,8 @@ struct JSONScanner {
 
     var isAtEnd: Bool { index >= bytes.count }
 
+    /// Records have no whitespace between tokens, so the hot callers
+    /// (`expect`, `consume`, `peekAfterWhitespace`) look at the next byte first.
     mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
@@ -33,14 +35,32 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` after optional whitespace, or throws.
+    @inline(__always)
     mutating func expect(_ byte: UInt8, _ what: StaticString) throws(JSONSyntaxError) {
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return
+        }
+        try expectAfterWhitespace(byte, what)
+    }
+
+    private mutating func expectAfterWhitespace(_ byte: UInt8, _ what: StaticString) throws(JSONSyntaxError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { throw error("expected \(what)") }
         index += 1
     }
 
     /// Consumes `byte` after optional whitespace if it is next.
+    @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return true
+        }
+        return consumeAfterWhitespace(byte)
+    }
+
+    private mutating func consumeAfterWhitespace(_ byte: UInt8) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == byte else { return false }
         index += 1
@@ -202,6 +222,7 @@ struct JSONScanner {
     }
 
     /// Whether a scanned string equals `literal` (compared unescaped).
+    @inline(__always)
     func string(_ slice: JSONStringSlice, equals literal: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         if !slice.hasEscapes {
@@ -389,51 +410,95 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// Scans string content from `start`: skips plain bytes and two-byte escapes
 /// and returns where the scan must look closer (a quote, a control character,
 /// a non-ASCII byte, or a backslash not followed by a two-byte escape), and
-/// whether it passed an escape. Works eight bytes at a time (SWAR) with exact
-/// per-byte tests, since strings, request bodies above all, are most of a record.
+/// whether it passed an escape. Strings, request bodies above all, are most of
+/// a record, and a body is JSON inside JSON, with an escaped quote every few
+/// bytes; so it works eight bytes at a time (SWAR) with exact per-byte tests,
+/// and handles the escapes of a word together rather than one by one.
 @inline(__always)
 private func scanPlainStringBytes(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> (stop: Int, sawEscape: Bool) {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    let high: UInt64 = 0x8080_8080_8080_8080
     var sawEscape = false
     var i = start
-    wordLoop: while i + 8 <= end {
+    // 0x80 when the last word ended in a backslash, which escapes this word's
+    // first byte. Words are always eight bytes apart, so that the next load
+    // never waits for this word's tests.
+    var carry: UInt64 = 0
+    while i + 8 <= end {
         let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
-        // Exact tests (no borrow between bytes): the high bit of each byte is set
-        // where the byte is a quote, a backslash, below 0x20, or 0x80 and above.
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let isQuote = ~(((quote & low7) &+ low7) | quote) & high
-        let isBackslash = ~(((backslash & low7) &+ low7) | backslash) & high
-        let isControl = ~((word & low7) &+ (ones &* 0x60)) & ~word & high
-        var flags = isQuote | isBackslash | isControl | (word & high)
-        var resume = i + 8
-        while flags != 0 {
-            let offset = flags.trailingZeroBitCount >> 3
-            let position = i + offset
-            guard base[position] == 0x5C, position + 1 < end, isSimpleEscape(base[position + 1]) else {
-                return (position, sawEscape)
-            }
-            sawEscape = true
-            // Clear the backslash and the escaped byte (which may be flagged too).
-            flags &= ~(0xFFFF << UInt64(offset * 8))
-            if offset == 7 { resume = position + 2 }
+        // The high bit of each byte is set where the byte is what the name says.
+        let backslashes = SWARBytes.equal(word, 0x5C)
+        let quotes = SWARBytes.equal(word, 0x22)
+        let escaped = backslashes << 8 | carry
+        // An escaped backslash is rare: that word goes bytewise, from the escape.
+        if backslashes & escaped != 0 {
+            let (next, stopped) = scanBytes(base, from: i - Int(carry >> 7), until: i + 8, end: end, sawEscape: &sawEscape)
+            if stopped { return (next, sawEscape) }
+            i = next
+            carry = 0
+            continue
         }
-        i = resume
-        continue wordLoop
+        var stops = (quotes | SWARBytes.below0x20(word) | (word & SWARBytes.high)) & ~escaped
+        // `\"` is the usual escape; any other escaped byte must be one of
+        // the two-byte escapes, or the scan stops at its backslash.
+        var others = escaped & ~quotes
+        while others != 0 {
+            let offset = others.trailingZeroBitCount >> 3
+            if !isSimpleEscape(base[i + offset]) {
+                if offset == 0 { return (i - 1, sawEscape) }
+                stops |= 0x80 << UInt64(offset * 8 - 8)  // its backslash
+            }
+            others &= others - 1
+        }
+        if stops != 0 {
+            let offset = stops.trailingZeroBitCount >> 3
+            let passed = backslashes & ((1 << UInt64(offset * 8)) &- 1) | carry
+            return (i + offset, sawEscape || passed != 0)
+        }
+        // A backslash in the last byte escapes the next word's first.
+        sawEscape = sawEscape || (backslashes & ~(0x80 << 56)) | carry != 0
+        carry = backslashes >> 56 & 0x80
+        i += 8
     }
-    while i < end {
+    let (next, _) = scanBytes(base, from: i - Int(carry >> 7), until: end, end: end, sawEscape: &sawEscape)
+    return (min(next, end), sawEscape)
+}
+
+/// `scanPlainStringBytes` a byte at a time, from `start` until `limit` or a
+/// stop (then `stopped`); an escape that starts before `limit` is passed whole.
+@inline(__always)
+private func scanBytes(
+    _ base: UnsafePointer<UInt8>, from start: Int, until limit: Int, end: Int, sawEscape: inout Bool
+) -> (next: Int, stopped: Bool) {
+    var i = start
+    while i < limit {
         let byte = base[i]
         if byte == 0x5C, i + 1 < end, isSimpleEscape(base[i + 1]) {
             sawEscape = true
             i += 2
             continue
         }
-        if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return (i, sawEscape) }
+        if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return (i, true) }
         i += 1
     }
-    return (min(i, end), sawEscape)
+    return (i, false)
+}
+
+/// Byte-wise tests on eight bytes at once: each sets the high bit of exactly
+/// the bytes that pass (no borrow crosses from one byte to the next).
+private enum SWARBytes {
+    static let high: UInt64 = 0x8080_8080_8080_8080
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    @inline(__always)
+    static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let difference = word ^ (ones &* UInt64(byte))
+        return ~(((difference & low7) &+ low7) | difference) & high
+    }
+
+    @inline(__always)
+    static func below0x20(_ word: UInt64) -> UInt64 {
+        ~((word & low7) &+ (ones &* 0x60)) & ~word & high
+    }
 }
 
 /// Escapes of exactly two bytes: `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`.
@@ -487,7 +552,25 @@ private func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) ->
     }
 }
 
+/// Whether `count` bytes at `a` and `b` are equal; words at a time, the last
+/// one overlapping, since what is compared (field names) is short.
+@inline(__always)
 func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    func word<T: FixedWidthInteger>(_ pointer: UnsafePointer<UInt8>, _ offset: Int, as type: T.Type) -> T {
+        UnsafeRawPointer(pointer + offset).loadUnaligned(as: T.self)
+    }
+    if count >= 8 {
+        var i = 0
+        while i + 8 < count {
+            if word(a, i, as: UInt64.self) != word(b, i, as: UInt64.self) { return false }
+            i += 8
+        }
+        return word(a, count - 8, as: UInt64.self) == word(b, count - 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return word(a, 0, as: UInt32.self) == word(b, 0, as: UInt32.self)
+            && word(a, count - 4, as: UInt32.self) == word(b, count - 4, as: UInt32.self)
+    }
     for i in 0..<count where a[i] != b[i] { return false }
     return true
 }

@@ -265,8 +265,8 @@ public struct RecordLine: Sendable {
         }
 
         do throws(JSONSyntaxError) {
-            try scanner.scanObject { scanner, key throws(JSONSyntaxError) in
-                guard let field = RecordField.matching(key, in: scanner) else {
+            try scanner.scanRecordMembers { scanner, field throws(JSONSyntaxError) in
+                guard let field else {
                     try scanner.skipValue()
                     return
                 }
@@ -326,6 +326,8 @@ public struct RecordLine: Sendable {
                     }
                     slices.upstreamMilliseconds = try scanner.scanNumber()
                 case .redacted:
+                    // The slice starts at the bracket: `decodeStrings(inArray:)` reads from there.
+                    _ = scanner.peekAfterWhitespace()
                     let start = scanner.index
                     if try scanner.scanArrayOfStrings() {
                         slices.redacted = JSONStringSlice(range: start..<scanner.index, hasEscapes: false)
@@ -454,6 +456,55 @@ public struct RecordLine: Sendable {
 }
 
 extension RecordField {
+    /// The field the writer puts after this one, if it is there.
+    fileprivate var next: RecordField? {
+        switch self {
+        case .version: .seq
+        case .seq: .instance
+        case .instance: .receivedAt
+        case .receivedAt: .method
+        case .method: .path
+        case .path: .query
+        case .query: .headers
+        case .headers: .body
+        case .body, .bodyBase64: .type
+        case .type: .eventId
+        case .eventId: .remote
+        case .remote: .signature
+        case .signature: .status
+        case .status: .source
+        case .source: .upstreamStatus
+        case .upstreamStatus: .upstreamMilliseconds
+        case .upstreamMilliseconds: .redacted
+        case .redacted: nil
+        }
+    }
+
+    /// The key as it stands in a line the writer wrote: quoted, then a colon.
+    fileprivate var writtenKey: StaticString {
+        switch self {
+        case .version: #""v":"#
+        case .seq: #""seq":"#
+        case .instance: #""instance":"#
+        case .receivedAt: #""received_at":"#
+        case .method: #""method":"#
+        case .path: #""path":"#
+        case .query: #""query":"#
+        case .headers: #""headers":"#
+        case .body: #""body":"#
+        case .bodyBase64: #""body_b64":"#
+        case .type: #""type":"#
+        case .eventId: #""event_id":"#
+        case .remote: #""remote":"#
+        case .signature: #""signature":"#
+        case .status: #""status":"#
+        case .source: #""source":"#
+        case .upstreamStatus: #""upstream_status":"#
+        case .upstreamMilliseconds: #""upstream_ms":"#
+        case .redacted: #""redacted":"#
+        }
+    }
+
     /// The field a scanned key names, or nil for a field this version does not know.
     static func matching(_ key: JSONStringSlice, in scanner: JSONScanner) -> RecordField? {
         if key.hasEscapes {
@@ -492,7 +543,44 @@ extension RecordField {
 }
 
 extension JSONScanner {
+    /// Walks the members of a record's object like `scanObject`, calling
+    /// `member` with the field each key names (nil for an unknown one).
+    /// Keys are expected in the writer's order, as it writes them (no
+    /// whitespace, no escapes): such a key is compared whole, with its quotes
+    /// and colon, instead of scanned and looked up. Any other is scanned.
+    fileprivate mutating func scanRecordMembers(
+        _ member: (inout JSONScanner, RecordField?) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "{"), "'{'")
+        if consume(UInt8(ascii: "}")) { return }
+        var expected: RecordField? = .version
+        repeat {
+            // The expected field, or one the writer puts after it (optional ones may be absent).
+            var field = expected
+            while let guess = field, !consume(guess.writtenKey) { field = guess.next }
+            if field == nil {
+                let key = try scanString()
+                try expect(UInt8(ascii: ":"), "':'")
+                field = RecordField.matching(key, in: self)
+            }
+            try member(&self, field)
+            expected = field?.next
+        } while consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"), "',' or '}'")
+    }
+
+    /// Consumes `text` if the bytes at the cursor are exactly it.
+    @inline(__always)
+    private mutating func consume(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count, memcmpEqual(bytes.baseAddress! + index, text.utf8Start, count) else { return false }
+        index += count
+        return true
+    }
+
+    @inline(__always)
     mutating func peekAfterWhitespace() -> UInt8? {
+        if let byte = peek(), byte > 0x20 { return byte }
         skipWhitespace()
         return peek()
     }

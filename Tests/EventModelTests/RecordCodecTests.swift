@@ -1,4 +1,4 @@
-import EventModel
+@testable import EventModel
 import Foundation
 import Testing
 import TestSupport
@@ -141,6 +141,88 @@ struct RecordCodecTests {
         #expect(throws: Never.self) { try RecordLine(line[...]) }
     }
 
+    /// Property: string content is judged as a byte-at-a-time reading of RFC 8259
+    /// judges it, and decodes to the same bytes, wherever escapes, escaped
+    /// backslashes and bad bytes fall in the eight-byte words the scanner reads.
+    @Test func stringsAgreeWithAByteWiseReference() throws {
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\/"#.utf8),
+            Array(#"\u00e9"#.utf8), Array(#"\ud83d\ude00"#.utf8), Array(#"\ud800"#.utf8), Array(#"\udc00"#.utf8),
+            Array(#"\x"#.utf8), Array(#"\u12"#.utf8), [0x5C], [0x22], [0x01], [0x7F],
+            Array("é€😀".utf8), [0xFF], [0xE2, 0x82], [0xC0, 0x80],
+        ]
+        let prefix = Array(#"{"v":1,"seq":1,"instance":"i","received_at":"2026-11-29T00:00:00Z","method":"POST","path":"/","query":"","headers":{},"body":""#.utf8)
+        var generator = SeededGenerator(seed: 17)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var body = Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0..<8, using: &generator))
+            for _ in 0..<Int.random(in: 0...16, using: &generator) {
+                // Mostly plain text, as in real bodies, so that escapes land anywhere in a word.
+                body += Int.random(in: 0..<4, using: &generator) == 0 ? pieces.randomElement(using: &generator)! : pieces[0]
+            }
+            let expected = ReferenceJSONString.decode(body)
+            let parsed = try? RecordLine((prefix + body + Array(#""}"#.utf8))[...])
+            #expect((parsed != nil) == (expected != nil), "\(String(decoding: body, as: UTF8.self))")
+            if let parsed, let expected {
+                accepted += 1
+                #expect(parsed.body == expected)
+            }
+        }
+        #expect(accepted > 1000 && accepted < 19_000, "both verdicts are exercised")
+    }
+
+    /// Keys written as the writer writes them are matched whole, in its order;
+    /// the same members in any other order or spelling (whitespace, escaped
+    /// names, unknown and repeated keys) must parse to the same record.
+    @Test func membersInAnyOrderOrSpellingParseAlike() throws {
+        var factory = RecordFactory(seed: 31)
+        var generator = SeededGenerator(seed: 5)
+        let replaced = #""repeated, then replaced""#
+        let replaceable: [RecordField] = [.instance, .method, .path, .query, .type, .eventId, .remote]
+        for _ in 0..<500 {
+            let record = factory.random()
+            var repeated: [String] = []
+            var members: [String] = []
+            for (name, value) in try writtenMembers(of: Array(record.line.dropLast())) {
+                let field = try #require(RecordField(rawValue: name))
+                var key = "\"\(name)\""
+                if Bool.random(using: &generator) {
+                    // The same name with its first letter escaped.
+                    key = "\"\\u00\(String(name.unicodeScalars.first!.value, radix: 16))\(name.dropFirst())\""
+                }
+                if replaceable.contains(field), Int.random(in: 0..<3, using: &generator) == 0 { repeated.append(key + ":" + replaced) }
+                let space = Bool.random(using: &generator) ? " " : ""
+                members.append(space + key + space + ":" + space + value)
+            }
+            members.append(#""x-unknown":[1,{"a":null}]"#)
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: break  // the writer's order, some keys spelled otherwise
+            case 1: members.reverse()
+            default: members.shuffle(using: &generator)
+            }
+            // A repeated key's last value wins: the replaced ones come first.
+            let line = Array(("{" + (repeated + members).joined(separator: ",") + "}").utf8)
+            let parsed = try RecordLine(line[...])
+            #expect(parsed.seq == record.seq)
+            #expect(parsed.receivedAt == record.receivedAt)
+            #expect(parsed.decode() == record, "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+
+    /// The members of a line as the writer wrote them: each key's name and its value's text.
+    private func writtenMembers(of line: [UInt8]) throws -> [(name: String, value: String)] {
+        var members: [(name: String, value: String)] = []
+        try line.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var scanner = JSONScanner(buffer)
+            try scanner.scanObject { scanner, key throws(JSONSyntaxError) in
+                let start = scanner.index
+                try scanner.skipValue()
+                members.append((scanner.decodeString(key), String(decoding: buffer[start..<scanner.index], as: UTF8.self)))
+            }
+        }
+        return members
+    }
+
     /// Fuzz: random mutations of valid lines never crash the parser, and whatever
     /// it accepts is valid JSON by Foundation's judgement too.
     @Test func mutatedLinesNeverCrashAndAcceptedOnesAreJSON() throws {
@@ -171,5 +253,55 @@ struct RecordCodecTests {
 extension RecordField {
     var isRequiredForTest: Bool {
         [.version, .seq, .instance, .receivedAt, .method, .path, .query, .headers].contains(self)
+    }
+}
+
+/// RFC 8259 string content read a byte at a time: the bytes it stands for, or
+/// nil if it is not valid inside a JSON string.
+private enum ReferenceJSONString {
+    static func decode(_ content: [UInt8]) -> [UInt8]? {
+        // What is not escaped must be well-formed UTF-8 (the standard library judges).
+        guard String(validating: content, as: UTF8.self) != nil else { return nil }
+        func hexQuad(at index: Int) -> UInt32? {
+            let hexDigits = Array("0123456789abcdefABCDEF".utf8)
+            guard index + 4 <= content.count, content[index..<index + 4].allSatisfy(hexDigits.contains) else { return nil }
+            return UInt32(String(decoding: content[index..<index + 4], as: UTF8.self), radix: 16)
+        }
+        var output: [UInt8] = []
+        var i = 0
+        while i < content.count {
+            let byte = content[i]
+            if byte == UInt8(ascii: "\"") || byte < 0x20 { return nil }
+            if byte != UInt8(ascii: "\\") {
+                output.append(byte)
+                i += 1
+                continue
+            }
+            guard i + 1 < content.count else { return nil }
+            let escaped = content[i + 1]
+            i += 2
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escaped)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hexQuad(at: i) else { return nil }
+                i += 4
+                if (0xDC00...0xDFFF).contains(scalar) { return nil }
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard i + 6 <= content.count, content[i] == UInt8(ascii: "\\"), content[i + 1] == UInt8(ascii: "u"),
+                          let low = hexQuad(at: i + 2), (0xDC00...0xDFFF).contains(low) else { return nil }
+                    i += 6
+                    scalar = 0x10000 + (scalar - 0xD800) << 10 + (low - 0xDC00)
+                }
+                output += Array(String(Character(Unicode.Scalar(scalar)!)).utf8)
+            default:
+                return nil
+            }
+        }
+        return output
     }
 }
