@@ -58,9 +58,19 @@ struct RegisterProcessTests {
         #expect(recorder.stop(with: SIGTERM) == 0, "\(recorder.stderr)")
         #expect(recorder.stderr.contains("deleted the webhook"))
         let left = try await webhooks(client, emulator: emulator)
+        #expect(left.contains(#""value":[]"#), "\(left)")
+
+        // `disable` leaves the webhook on the tenant, disabled.
+        let again = try ChildRecorder(arguments: ["--out", directory.file("again"), "--durability", "flush"]
+                                        + registering("hookreel-capture", emulator: emulator, publicURL: publicURL,
+                                                      extra: ["--unregister", "disable"]),
+                                      port: port, environment: Self.environment)
+        #expect(waitForLog(again, "reachable"), "\(again.stderr)")
+        #expect(again.stop(with: SIGTERM) == 0, "\(again.stderr)")
+        let disabled = try await webhooks(client, emulator: emulator)
         try await client.shutdown()
         _ = emulator.stop(with: SIGTERM)
-        #expect(left.contains(#""value":[]"#), "\(left)")
+        #expect(disabled.contains(#""Name":"hookreel-capture""#) && disabled.contains(#""Enabled":false"#), "\(disabled)")
 
         let cat = try CommandRunner.hookreel(["cat", recording])
         let pings = cat.stdoutText.split(separator: "\n").filter { $0.contains(#""type":"ping""#) }
