@@ -6,9 +6,10 @@ import NIOSSL
 /// with self-signed certificates. A client certificate is presented to
 /// receivers that ask for one (mutual TLS).
 public struct DeliveryTLS: Sendable {
-    /// For replay's client, which sets up its connections itself.
+    /// For `DeliveryClient` (replay, pass-through), which sets up its connections itself.
     let context: NIOSSLContext
-    /// The same settings for AsyncHTTPClient (WebhooksClient, `hookreel webhooks`).
+    /// The same settings for AsyncHTTPClient: WebhooksClient (`hookreel webhooks`) and
+    /// the emulator's deliveries (`orchestrator --ca-file`).
     public let configuration: TLSConfiguration
 
     /// - Parameters:
