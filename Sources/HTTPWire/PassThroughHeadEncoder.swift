@@ -15,8 +15,9 @@
 /// once). The received head was validated by `RequestParser`, so its parts are
 /// written as they are.
 public struct PassThroughHeadEncoder: Sendable {
-    static let droppedNames: [[UInt8]] = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    static let connectionName = Array("connection".utf8)
+    static let droppedNames: [[UInt8]] = [connectionName] + [
+        "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
         "transfer-encoding", "upgrade", "host", "content-length", "expect",
     ].map { Array($0.utf8) }
 
@@ -62,14 +63,14 @@ public struct PassThroughHeadEncoder: Sendable {
             output += "\r\n".utf8
         }
         output += "content-length: ".utf8
-        output += String(contentLength).utf8
+        RequestHeadEncoder.appendDecimal(contentLength, to: &output)
         output += "\r\n\r\n".utf8
     }
 
     /// The field names listed in the Connection fields, lower-cased: hop-by-hop too.
     private func namedByConnection(_ headers: HeaderBlock) -> [[UInt8]] {
         var names: [[UInt8]] = []
-        for field in headers where Self.equalsIgnoringCase(field.name, Self.droppedNames[0]) {
+        for field in headers where Self.equalsIgnoringCase(field.name, Self.connectionName) {
             for token in field.value.split(separator: UInt8(ascii: ",")) {
                 let name = token.drop { $0 == .space || $0 == .tab }.reversed().drop { $0 == .space || $0 == .tab }.reversed()
                 if !name.isEmpty { names.append(name.map(\.lowercasedASCII)) }

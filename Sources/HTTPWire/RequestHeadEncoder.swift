@@ -74,7 +74,7 @@ public struct RequestHeadEncoder: Sendable {
         return prefix.count + digits + signature + 4
     }
 
-    private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+    static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
         let start = output.count
         var rest = value
         repeat {
