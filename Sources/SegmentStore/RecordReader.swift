@@ -48,6 +48,16 @@ public final class RecordReader: IteratorProtocol, Sequence {
         heads[earliest] = streams[earliest].next()
         return head
     }
+
+    /// Hands every remaining record to `visit`, in the order `next()` gives
+    /// them. One stream's records are handed over without being copied out.
+    public func forEachRecord(_ visit: (RecordLine) -> Void) {
+        if snapshot == nil, streams.count == 1 {
+            streams[0].forEachRecord(visit)
+            return
+        }
+        while let located = next() { visit(located.record) }
+    }
 }
 
 /// The records of consecutive segments of one stream.
@@ -64,8 +74,8 @@ private struct SegmentStream {
     mutating func next() -> LocatedRecord? {
         while true {
             if reader == nil {
-                guard let segment = remaining.popFirst() else { return nil }
-                reader = SegmentRecordReader(path: segment.path, segment: segment.name, report: report)
+                reader = openNextSegment()
+                guard reader != nil else { return nil }
             }
             guard let line = reader!.next() else {
                 reader = nil
@@ -78,5 +88,23 @@ private struct SegmentStream {
                 report(ReadIssue(.malformedLine, segment: reader!.segment, line: line.number, error.description))
             }
         }
+    }
+
+    /// Hands the remaining records to `visit` (see `RecordReader.forEachRecord`).
+    mutating func forEachRecord(_ visit: (RecordLine) -> Void) {
+        if reader == nil { reader = openNextSegment() }
+        while let current = reader {
+            current.forEachRecord { number, record in
+                switch record {
+                case .success(let record): visit(record)
+                case .failure(let error): report(ReadIssue(.malformedLine, segment: current.segment, line: number, error.description))
+                }
+            }
+            reader = openNextSegment()
+        }
+    }
+
+    private mutating func openNextSegment() -> SegmentRecordReader? {
+        remaining.popFirst().map { SegmentRecordReader(path: $0.path, segment: $0.name, report: report) }
     }
 }

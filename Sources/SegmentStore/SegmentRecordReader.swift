@@ -79,24 +79,52 @@ final class SegmentRecordReader {
             if let line = cursor.nextLine(in: block.bytes) {
                 return SegmentLine(bytes: line, number: linesBeforeBlock + cursor.lines, record: Result { () throws(RecordLineError) in try RecordLine(line) })
             }
-            if isFinished { return nil }
-            switch block.ending {
-            case .more:
-                guard let next = channel?.receive() else {
-                    isFinished = true
-                    return nil
-                }
-                linesBeforeBlock += cursor.lines
-                block = next
-                parsedIndex = 0
-                cursor = LineCursor(offset: next.parsedByteCount, lines: next.parsedLineCount)
-            case .endOfInput:
-                isFinished = true
-            case .problem(let kind, let detail):
-                isFinished = true
-                report(ReadIssue(kind, segment: segment, line: linesBeforeBlock + cursor.lines + 1, detail))
-            }
+            guard takeNextBlock() else { return nil }
         }
+    }
+
+    /// Hands each remaining non-blank line's number and record to `visit`, to
+    /// the end of the segment. Unlike `next()`, it hands over the records the
+    /// decoding thread parsed where they lie: a record is a few hundred bytes,
+    /// and copying it from layer to layer cost `cat` a sixth of its time.
+    func forEachRecord(_ visit: (_ number: Int, _ record: Result<RecordLine, RecordLineError>) -> Void) {
+        while true {
+            let firstLine = linesBeforeBlock
+            block.parsed.withUnsafeBufferPointer { parsed in
+                for index in parsed.indices[parsedIndex...] {
+                    visit(firstLine + parsed[index].lineInBlock, parsed[index].record)
+                }
+            }
+            parsedIndex = block.parsed.count
+            while let line = cursor.nextLine(in: block.bytes) {
+                visit(linesBeforeBlock + cursor.lines, Result { () throws(RecordLineError) in try RecordLine(line) })
+            }
+            guard takeNextBlock() else { return }
+        }
+    }
+
+    /// Moves on once the current block is read: true with the next block in
+    /// place, false at the end of the segment (reporting how it ended badly).
+    private func takeNextBlock() -> Bool {
+        if isFinished { return false }
+        switch block.ending {
+        case .more:
+            guard let next = channel?.receive() else {
+                isFinished = true
+                return false
+            }
+            linesBeforeBlock += cursor.lines
+            block = next
+            parsedIndex = 0
+            cursor = LineCursor(offset: next.parsedByteCount, lines: next.parsedLineCount)
+            return true
+        case .endOfInput:
+            isFinished = true
+        case .problem(let kind, let detail):
+            isFinished = true
+            report(ReadIssue(kind, segment: segment, line: linesBeforeBlock + cursor.lines + 1, detail))
+        }
+        return false
     }
 }
 

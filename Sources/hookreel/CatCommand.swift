@@ -84,7 +84,7 @@ struct CatCommand: ParsableCommand {
         }
         let printer = printer
         var output = OutputStream.standardOutput()
-        for located in reader { printer.print(located.record, to: &output) }
+        reader.forEachRecord { printer.print($0, to: &output) }
         output.flush()
         if skipped > 0 { Diagnostics.note("\(skipped) problem(s) reported above; affected lines were skipped") }
     }

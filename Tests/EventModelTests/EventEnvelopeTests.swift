@@ -22,8 +22,8 @@ struct EventEnvelopeTests {
     }
 }
 
-/// The string scanner works eight bytes at a time; every escape and every bad
-/// byte must be caught at every alignment within a word.
+/// The string scanner works sixteen and eight bytes at a time; every escape
+/// and every bad byte must be caught at every alignment within a chunk.
 struct StringScanAlignmentTests {
     @Test(arguments: 0..<24)
     func escapesAndBadBytesAtEveryOffset(padding: Int) {

@@ -1,13 +1,22 @@
 import EventModel
 import Foundation
 import SegmentStore
+import Testing
 import TestSupport
 
-/// Reads every record of the recording at `path`, collecting issues.
-func readAll(_ path: String) throws -> (records: [RecordedRequest], issues: [ReadIssue]) {
+/// Reads every record of the recording at `path`, collecting issues. Reads it
+/// twice, record by record (`next()`) and handed over (`forEachRecord`), and
+/// expects both ways to read and report the same.
+func readAll(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (records: [RecordedRequest], issues: [ReadIssue]) {
     var issues: [ReadIssue] = []
     let reader = RecordReader(try Recording(path: path)) { issues.append($0) }
     let records = reader.map { $0.record.decode() }
+
+    var handedOverIssues: [ReadIssue] = []
+    var handedOver: [RecordedRequest] = []
+    RecordReader(try Recording(path: path)) { handedOverIssues.append($0) }.forEachRecord { handedOver.append($0.decode()) }
+    #expect(handedOver == records, "forEachRecord reads what next() reads", sourceLocation: sourceLocation)
+    #expect(handedOverIssues.map(\.description) == issues.map(\.description), "and reports the same", sourceLocation: sourceLocation)
     return (records, issues)
 }
 
