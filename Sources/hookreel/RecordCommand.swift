@@ -83,6 +83,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to wait for the forwarded request's response.", valueName: "duration"))
     var forwardTimeout: DurationArgument = DurationArgument(argument: "60s")!
 
+    @Option(help: ArgumentHelp(
+        "Pass-through to an https:// receiver: trust the certificates in this PEM file (its self-signed certificate, or a private CA) besides the system's.",
+        valueName: "file"))
+    var forwardCaFile: String?
+
     @OptionGroup(title: "Pass-through to a receiver that requires mutual TLS")
     var clientCertificate: ClientCertificateOptions
 
@@ -138,6 +143,9 @@ struct RecordCommand: AsyncParsableCommand {
         if clientCertificate.isGiven, forwardTarget?.isSecure != true {
             throw ValidationError("--cert and --key apply to an https:// --forward URL")
         }
+        if forwardCaFile != nil, forwardTarget?.isSecure != true {
+            throw ValidationError("--forward-ca-file applies to an https:// --forward URL")
+        }
     }
 
     func run() async throws {
@@ -161,11 +169,12 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.responseStatus = respond
         configuration.forwardURL = forward
         configuration.forwardTimeout = forwardTimeout.duration
-        if let certificate = try clientCertificate.load() {
+        let certificate = try clientCertificate.load()
+        if certificate != nil || forwardCaFile != nil {
             do {
-                configuration.forwardTLS = try DeliveryTLS(clientCertificate: certificate)
+                configuration.forwardTLS = try DeliveryTLS(trusting: forwardCaFile, clientCertificate: certificate)
             } catch {
-                throw CommandFailure("--forward: \(error)")
+                throw ValidationError("--forward: \(error)")  // the message names the file at fault
             }
         }
         configuration.idleTimeout = idleTimeout.duration

@@ -8,7 +8,7 @@ import TestSupport
 /// deliveries, from a webhook that allows insecure SSL and from one verified
 /// against a CA the emulator trusts (`orchestrator --ca-file`); a webhook that
 /// verifies without trusting the CA fails, as on a tenant. The same for
-/// `sink`, which `replay --ca-file` reaches.
+/// `sink`, which `replay --ca-file` and `record --forward-ca-file` reach.
 @Suite(.serialized)
 struct HTTPSReceiverProcessTests {
     private func writeIdentity(in directory: TemporaryDirectory) throws -> (certificate: String, key: String) {
@@ -92,5 +92,46 @@ struct HTTPSReceiverProcessTests {
         let halfGiven = try CommandRunner.hookreel(["sink", "--listen", "127.0.0.1:0", "--tls-cert", identity.certificate])
         #expect(halfGiven.status == 64)
         #expect(halfGiven.stderr.contains("--tls-cert and --tls-key go together"), "\(halfGiven.stderr)")
+    }
+
+    /// `record --forward https://... --forward-ca-file`: the recorder passes
+    /// deliveries on to a receiver whose certificate the file holds, and keeps
+    /// its answer; without the file the receiver is not trusted (502, and no
+    /// upstream status in the record).
+    @Test func passThroughReachesAnHttpsReceiverThatItsCAFileTrusts() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let identity = try writeIdentity(in: directory)
+        let sink = try ChildServer(arguments: ["--tls-cert", identity.certificate, "--tls-key", identity.key], environment: [:])
+        let forward = "https://127.0.0.1:\(sink.port)"
+        let trusting = try ChildRecorder(arguments: ["--out", directory.file("trusted"), "--forward", forward,
+                                                     "--forward-ca-file", identity.certificate])
+        let untrusting = try ChildRecorder(arguments: ["--out", directory.file("untrusted"), "--forward", forward])
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let trusted = try await post(client, port: trusting.port, "/hook", json: #"{"Type":"job.created"}"#)
+        let untrusted = try await post(client, port: untrusting.port, "/hook", json: #"{"Type":"job.created"}"#)
+        try await client.shutdown()
+        #expect(trusting.stop(with: SIGTERM) == 0, "\(trusting.stderr)")
+        #expect(untrusting.stop(with: SIGTERM) == 0, "\(untrusting.stderr)")
+        _ = sink.stop(with: SIGTERM)
+
+        #expect(trusted.0 == 200, "the sink's answer passed back: \(trusted)")
+        #expect(untrusted.0 == 502, "\(untrusted)")
+        func upstreamStatuses(_ recording: String) throws -> [Int?] {
+            try CommandRunner.hookreel(["cat", directory.file(recording)]).stdoutText.split(separator: "\n").map { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["upstream_status"] as? Int
+            }
+        }
+        #expect(try upstreamStatuses("trusted") == [200])
+        #expect(try upstreamStatuses("untrusted") == [nil])
+
+        let plain = try CommandRunner.hookreel(["record", "--listen", "127.0.0.1:0", "--out", directory.file("plain"), "--forward", "http://127.0.0.1:1",
+                                                "--forward-ca-file", identity.certificate])
+        #expect(plain.status == 64)
+        #expect(plain.stderr.contains("--forward-ca-file applies to an https:// --forward URL"), "\(plain.stderr)")
+        let missing = try CommandRunner.hookreel(["record", "--listen", "127.0.0.1:0", "--out", directory.file("missing"),
+                                                  "--forward", forward, "--forward-ca-file", directory.file("none.pem")])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains(directory.file("none.pem")), "the message names the file: \(missing.stderr)")
     }
 }
