@@ -470,9 +470,10 @@ private func scanPlainStringBytes(_ base: UnsafePointer<UInt8>, from start: Int,
 
 /// The sixteen bytes from `i` when they hold only plain ASCII and `\"` pairs,
 /// which is most of a body; nil when they hold anything else. Byte `i` must
-/// not be escaped, and `i - 1` and `i + 16` must be readable (the opening
-/// quote, the string's own bytes). Says whether the chunk holds an escape, and
-/// whether its last byte is a backslash, which escapes the next one.
+/// not be escaped, and bytes `i - 1` through `i + 16` must lie in the buffer
+/// (a string's first byte follows its opening quote). Says whether the chunk
+/// holds an escape, and whether its last byte is a backslash, which escapes
+/// the next one.
 ///
 /// Only the operators Swift maps to single vector instructions appear here
 /// (`.==`, `.!=`, `&`, mask logic): its ordered comparisons go lane by lane.
