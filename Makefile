@@ -80,6 +80,7 @@ demo: build
 bench: deps
 	scripts/bench-segments.sh
 	scripts/bench-recorder.sh
+	scripts/bench-passthrough.sh
 	scripts/bench-replay.sh
 	scripts/bench-storm.sh
 
