@@ -5,18 +5,22 @@ import Testing
 import TestSupport
 
 /// Reads every record of the recording at `path`, collecting issues. Reads it
-/// twice, record by record (`next()`) and handed over (`forEachRecord`), and
-/// expects both ways to read and report the same.
+/// again handed over (`forEachRecord`), from the start and after a few
+/// `next()`, and expects every way to read and report the same.
 func readAll(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (records: [RecordedRequest], issues: [ReadIssue]) {
     var issues: [ReadIssue] = []
     let reader = RecordReader(try Recording(path: path)) { issues.append($0) }
     let records = reader.map { $0.record.decode() }
 
-    var handedOverIssues: [ReadIssue] = []
-    var handedOver: [RecordedRequest] = []
-    RecordReader(try Recording(path: path)) { handedOverIssues.append($0) }.forEachRecord { handedOver.append($0.decode()) }
-    #expect(handedOver == records, "forEachRecord reads what next() reads", sourceLocation: sourceLocation)
-    #expect(handedOverIssues.map(\.description) == issues.map(\.description), "and reports the same", sourceLocation: sourceLocation)
+    // Handed over from the start, and after a few records taken with next().
+    for taken in [0, 3] {
+        var handedOverIssues: [ReadIssue] = []
+        let handing = RecordReader(try Recording(path: path)) { handedOverIssues.append($0) }
+        var handedOver = (0..<taken).compactMap { _ in handing.next()?.record.decode() }
+        handing.forEachRecord { handedOver.append($0.decode()) }
+        #expect(handedOver == records, "forEachRecord after \(taken) next() reads what next() reads", sourceLocation: sourceLocation)
+        #expect(handedOverIssues.map(\.description) == issues.map(\.description), "and reports the same", sourceLocation: sourceLocation)
+    }
     return (records, issues)
 }
 
